@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+/**
+ * Composition root: the only module that reads process.env and process.argv, installs signal handlers
+ * and sets the exit code. Each command lives in src/commands/.
+ */
+import { UsageError } from './cli/flags.js'
+import type { Command, CommandIo } from './cli/io.js'
+import { demoCommand } from './commands/demo.js'
+import { runCommand } from './commands/run.js'
+import { simulateCommand } from './commands/simulate.js'
+import { version } from './version.js'
+
+const PROGRAM = 'cratedb-cloud-exporter'
+const commands: readonly Command[] = [runCommand, simulateCommand, demoCommand]
+
+function topLevelHelp(): string {
+  const rows = commands.map((command) => `  ${command.name.padEnd(10)}${command.summary}`)
+  return [
+    `usage: ${PROGRAM} [command] [flags]`,
+    '',
+    'Prometheus exporter for CrateDB Cloud.',
+    '',
+    'Commands (default: run):',
+    ...rows,
+    '',
+    `Run "${PROGRAM} <command> --help" for the flags of a command.`,
+    ''
+  ].join('\n')
+}
+
+export async function main(argv: readonly string[], io: Omit<CommandIo, 'argv'>): Promise<number> {
+  const first = argv[0]
+  if (first === '--version' || first === 'version') {
+    io.stdout.write(`${PROGRAM} ${version}\n`)
+    return 0
+  }
+  if (first === 'help' || ((first === '--help' || first === '-h') && argv.length === 1)) {
+    io.stdout.write(topLevelHelp())
+    return 0
+  }
+  let command = commands.find((candidate) => candidate.name === first)
+  let rest: readonly string[] = argv.slice(1)
+  if (command === undefined) {
+    if (first !== undefined && !first.startsWith('-')) {
+      io.stderr.write(`${PROGRAM}: unknown command ${JSON.stringify(first)}\n\n${topLevelHelp()}`)
+      return 2
+    }
+    command = runCommand
+    rest = argv
+  }
+  try {
+    return await command.run({ ...io, argv: rest })
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`${PROGRAM} ${command.name}: ${error.message}\nRun "${PROGRAM} ${command.name} --help" for usage.\n`)
+      return 2
+    }
+    throw error
+  }
+}
+
+function installSignals(): AbortSignal {
+  const controller = new AbortController()
+  let signals = 0
+  const onSignal = (name: NodeJS.Signals): void => {
+    signals++
+    if (signals > 1) {
+      process.stderr.write(`${PROGRAM}: second ${name}, exiting now\n`)
+      process.exit(1)
+    }
+    controller.abort(new Error(`received ${name}`))
+  }
+  process.on('SIGTERM', onSignal)
+  process.on('SIGINT', onSignal)
+  return controller.signal
+}
+
+const isEntryPoint = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')
+if (isEntryPoint) {
+  main(process.argv.slice(2), {
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    shutdownSignal: installSignals(),
+    isTty: process.stderr.isTTY
+  }).then(
+    (code) => {
+      process.exitCode = code
+    },
+    (error: unknown) => {
+      process.stderr.write(`${PROGRAM}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+      process.exitCode = 1
+    }
+  )
+}

@@ -1,0 +1,50 @@
+/**
+ * What the exporter keeps of one organization metrics body (GET .../metrics/prometheus/): only the
+ * rows of CrateDB nodes (container="crate" cAdvisor rows, pod_name series of crate-* pods) and the
+ * cluster-name map. Produced by the streaming reader in src/cloud/org-metrics-reader.ts.
+ */
+
+export interface TimedValue {
+  readonly value: number
+  /** The sample's own timestamp (ms since epoch), as sent by the API. */
+  readonly timestampMs: number
+}
+
+export interface QueryCounters {
+  total?: TimedValue
+  failed?: TimedValue
+  durationMillis?: TimedValue
+}
+
+export interface NodeReading {
+  readonly clusterId: string
+  /** Stable readable node name from the pod name: "data-hot-0", "master-1", ... */
+  readonly node: string
+  cpuSecondsTotal?: TimedValue
+  memoryUsageBytes?: number
+  heapUsedBytes?: number
+  heapMaxBytes?: number
+  /** Sum of crate_node{name="shard_info",property="size"}; 0 when the node holds no shard. */
+  storageUsedBytes: number
+  shards: number
+  ready?: number
+  lastUserActivitySeconds?: number
+  /** By query type (crate_query_* `query` label: Select, Insert, ...). */
+  readonly queries: Map<string, QueryCounters>
+}
+
+export interface OrgMetricsReading {
+  /** Keyed by `${clusterId}/${node}`. */
+  readonly nodes: Map<string, NodeReading>
+  /** cluster_id -> cluster_name and health value (0 GREEN .. 3 UNREACHABLE) from cloud_clusters_health. */
+  readonly clusterHealth: Map<string, { name: string; value: number }>
+  /** Newest and oldest sample timestamps (ms) among the rows kept; null when none. */
+  newestSampleMs: number | null
+  oldestSampleMs: number | null
+  bytes: number
+  lines: number
+  /** Lines that were not valid Prometheus text; they are skipped. */
+  invalidLines: number
+  /** The first invalid line's number and what is wrong with it. */
+  firstInvalid: { line: number; message: string } | null
+}

@@ -1,0 +1,56 @@
+import type { CollectorName } from '../collectors/names.js'
+
+/** A secret given inline (env var, YAML) or as a file that is re-read when it changes. */
+export type SecretSource = { readonly value: string } | { readonly file: string }
+
+export interface CredentialConfig {
+  /** Shown in metrics, logs and the status page; from config, or "key-<position>" (1-based). */
+  readonly name: string
+  readonly key: SecretSource
+  readonly secret: SecretSource
+}
+
+export interface CollectorConfig {
+  readonly enabled: boolean
+  readonly intervalSeconds: number
+  /** Deadline of one run, retries included. */
+  readonly timeoutSeconds: number
+}
+
+export interface NameFilter {
+  /** Regular expressions (anchored); empty means everything. Matched against names and ids. */
+  readonly include: readonly string[]
+  readonly exclude: readonly string[]
+}
+
+export type LogFormat = 'json' | 'pretty'
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'
+
+export interface Config {
+  readonly web: {
+    /** host:port, e.g. ":9863" or "127.0.0.1:9863". */
+    readonly listenAddress: string
+    readonly telemetryPath: string
+    /** exporter-toolkit web configuration file (TLS, basic auth). */
+    readonly configFile: string | null
+  }
+  readonly api: {
+    readonly url: string
+    readonly requestTimeoutSeconds: number
+    readonly maxResponseBytes: number
+    readonly maxConcurrency: number
+    readonly credentials: readonly CredentialConfig[]
+  }
+  readonly collectors: Readonly<Record<CollectorName, CollectorConfig>>
+  readonly filters: {
+    readonly organizations: NameFilter
+    readonly projects: NameFilter
+    readonly clusters: NameFilter
+  }
+  /** Data older than this many intervals of its collector is withdrawn. */
+  readonly maxStalenessIntervals: number
+  readonly log: {
+    readonly level: LogLevel
+    readonly format: LogFormat
+  }
+}

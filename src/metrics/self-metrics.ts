@@ -1,0 +1,150 @@
+import { Counter, Gauge, Histogram, type Registry, collectDefaultMetrics } from 'prom-client'
+
+/**
+ * The exporter's own instrumentation, on a registry it is given (never prom-client's global one).
+ * These are live values; the exposition snapshots them at each render.
+ */
+export interface SelfMetrics {
+  readonly registry: Registry
+  readonly buildInfo: Gauge<'version' | 'revision' | 'nodejs_version'>
+  readonly apiRequests: Counter<'endpoint'>
+  readonly apiErrors: Counter<'endpoint' | 'reason'>
+  readonly apiRequestDuration: Histogram<'endpoint'>
+  readonly apiRetries: Counter<'endpoint'>
+  readonly credentialActive: Gauge<'credential'>
+  readonly credentialFailures: Counter<'credential'>
+  readonly credentialFailovers: Counter
+  readonly collectorSuccess: Gauge<'collector' | 'organization_id'>
+  readonly collectorDuration: Gauge<'collector' | 'organization_id'>
+  readonly collectorLastSuccess: Gauge<'collector' | 'organization_id'>
+  readonly collectorRuns: Counter<'collector' | 'organization_id'>
+  readonly collectorFailures: Counter<'collector' | 'organization_id'>
+  readonly collectorDataAge: Gauge<'collector' | 'organization_id'>
+  readonly scrapes: Counter<'format'>
+}
+
+export interface SelfMetricsOptions {
+  registry: Registry
+  version: string
+  revision: string
+  /** Process metrics (process_*, nodejs_*); off in unit tests for deterministic output. */
+  defaultMetrics?: boolean
+}
+
+const POLLED = 'Counted by the exporter itself, live.'
+
+export function createSelfMetrics(options: SelfMetricsOptions): SelfMetrics {
+  const registers = [options.registry]
+  if (options.defaultMetrics === true) collectDefaultMetrics({ register: options.registry })
+
+  const buildInfo = new Gauge({
+    name: 'cratedb_cloud_exporter_build_info',
+    help: 'Build of the running exporter, always 1.',
+    labelNames: ['version', 'revision', 'nodejs_version'] as const,
+    registers
+  })
+  buildInfo.set({ version: options.version, revision: options.revision, nodejs_version: process.version }, 1)
+
+  const apiRequests = new Counter({
+    name: 'cratedb_cloud_api_requests_total',
+    help: `HTTP requests sent to the CrateDB Cloud API, retries included, by route template. ${POLLED}`,
+    labelNames: ['endpoint'] as const,
+    registers
+  })
+  const apiErrors = new Counter({
+    name: 'cratedb_cloud_api_errors_total',
+    help: `Failed CrateDB Cloud API requests by route template and reason (auth, throttled, timeout, server, network, decode, not_found, client). ${POLLED}`,
+    labelNames: ['endpoint', 'reason'] as const,
+    registers
+  })
+  const apiRequestDuration = new Histogram({
+    name: 'cratedb_cloud_api_request_duration_seconds',
+    help: `Duration of CrateDB Cloud API requests including reading the body, by route template. ${POLLED}`,
+    labelNames: ['endpoint'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers
+  })
+  const apiRetries = new Counter({
+    name: 'cratedb_cloud_api_retries_total',
+    help: `Requests to the CrateDB Cloud API that were retries of a failed attempt. ${POLLED}`,
+    labelNames: ['endpoint'] as const,
+    registers
+  })
+  const credentialActive = new Gauge({
+    name: 'cratedb_cloud_api_credential_active',
+    help: 'Which configured API key is in use: 1 for the key the exporter sends, 0 for the others. The label is the key name from the configuration or its position, never the key or secret.',
+    labelNames: ['credential'] as const,
+    registers
+  })
+  const credentialFailures = new Counter({
+    name: 'cratedb_cloud_api_credential_failures_total',
+    help: `Authentication failures (401, 403 or a redirect to the login page) per configured API key. ${POLLED}`,
+    labelNames: ['credential'] as const,
+    registers
+  })
+  const credentialFailovers = new Counter({
+    name: 'cratedb_cloud_api_credential_failovers_total',
+    help: `Times the exporter switched to another API key after an authentication failure. ${POLLED}`,
+    registers
+  })
+  const collectorSuccess = new Gauge({
+    name: 'cratedb_cloud_collector_success',
+    help: 'Whether the last run of the collector succeeded (1) or failed (0).',
+    labelNames: ['collector', 'organization_id'] as const,
+    registers
+  })
+  const collectorDuration = new Gauge({
+    name: 'cratedb_cloud_collector_duration_seconds',
+    help: 'Duration of the last run of the collector.',
+    labelNames: ['collector', 'organization_id'] as const,
+    registers
+  })
+  const collectorLastSuccess = new Gauge({
+    name: 'cratedb_cloud_collector_last_success_timestamp_seconds',
+    help: 'When the collector last succeeded; time() minus this is the age of the data it serves.',
+    labelNames: ['collector', 'organization_id'] as const,
+    registers
+  })
+  const collectorRuns = new Counter({
+    name: 'cratedb_cloud_collector_runs_total',
+    help: `Runs of the collector. ${POLLED}`,
+    labelNames: ['collector', 'organization_id'] as const,
+    registers
+  })
+  const collectorFailures = new Counter({
+    name: 'cratedb_cloud_collector_failures_total',
+    help: `Failed runs of the collector. ${POLLED}`,
+    labelNames: ['collector', 'organization_id'] as const,
+    registers
+  })
+  const collectorDataAge = new Gauge({
+    name: 'cratedb_cloud_collector_data_age_seconds',
+    help: 'Age of the data the collector serves at the time of rendering; data older than the staleness limit is withdrawn.',
+    labelNames: ['collector', 'organization_id'] as const,
+    registers
+  })
+  const scrapes = new Counter({
+    name: 'cratedb_cloud_exporter_scrapes_total',
+    help: `Requests served on the telemetry path, by format (text, openmetrics). ${POLLED}`,
+    labelNames: ['format'] as const,
+    registers
+  })
+  return {
+    registry: options.registry,
+    buildInfo,
+    apiRequests,
+    apiErrors,
+    apiRequestDuration,
+    apiRetries,
+    credentialActive,
+    credentialFailures,
+    credentialFailovers,
+    collectorSuccess,
+    collectorDuration,
+    collectorLastSuccess,
+    collectorRuns,
+    collectorFailures,
+    collectorDataAge,
+    scrapes
+  }
+}
