@@ -1,0 +1,226 @@
+import { CloudApiError, type ApiErrorReason } from '../cloud/errors.js'
+import type { Clock } from '../clock.js'
+import type { CollectorConfig } from '../config/types.js'
+import type { Logger } from '../logger.js'
+import type { SelfMetrics } from '../metrics/self-metrics.js'
+import type { FamilySnapshot } from '../metrics/types.js'
+import type { CollectorStatus } from '../server/types.js'
+import type { Collector } from './collector.js'
+
+export interface RunnerDeps {
+  readonly logger: Logger
+  readonly clock: Clock
+  readonly metrics: SelfMetrics
+  /** Data older than this many intervals of its collector is withdrawn. */
+  readonly maxStalenessIntervals: number
+  /** Called after every run, successful or not, so the exposition can be rendered again. */
+  readonly onRunEnd: (collector: Collector, error: unknown) => void
+  /** Jitter source; Math.random by default. */
+  readonly random?: () => number
+}
+
+export interface Runner {
+  /** Starts polling with the collector; the first run comes after `firstDelayMs` plus a little jitter. */
+  add(collector: Collector, config: CollectorConfig, firstDelayMs?: number): void
+  /** Stops a collector and withdraws its data. */
+  remove(name: string, organizationId: string): void
+  has(name: string, organizationId: string): boolean
+  /** The data to expose now: each collector's last good result, unless older than the staleness limit. */
+  families(): FamilySnapshot[]
+  statuses(): CollectorStatus[]
+  /** Stops every loop, aborts the requests in flight and waits for the runs to end. */
+  stop(): Promise<void>
+}
+
+interface Slot {
+  readonly collector: Collector
+  readonly config: CollectorConfig
+  readonly logger: Logger
+  published: { families: readonly FamilySnapshot[]; at: number } | null
+  lastRunAt: number | null
+  lastSuccessAt: number | null
+  lastDurationSeconds: number | null
+  success: boolean | null
+  lastErrorReason: ApiErrorReason | 'internal' | null
+  lastErrorMessage: string | null
+  nextRunAt: number | null
+  timer: NodeJS.Timeout | null
+  controller: AbortController | null
+  running: Promise<void> | null
+  stopped: boolean
+}
+
+const MAX_START_JITTER_MS = 1000
+
+export function createRunner(deps: RunnerDeps): Runner {
+  const slots = new Map<string, Slot>()
+  const random = deps.random ?? Math.random
+  const key = (name: string, organizationId: string): string => `${name}\u0000${organizationId}`
+  const labels = (slot: Slot): { collector: string; organization_id: string } => ({
+    collector: slot.collector.name,
+    organization_id: slot.collector.organizationId
+  })
+
+  function schedule(slot: Slot, delayMs: number): void {
+    if (slot.stopped) return
+    slot.nextRunAt = deps.clock.now() + delayMs
+    slot.timer = setTimeout(() => {
+      slot.timer = null
+      slot.running = run(slot).finally(() => {
+        slot.running = null
+      })
+    }, delayMs)
+    slot.timer.unref()
+  }
+
+  async function run(slot: Slot): Promise<void> {
+    const controller = new AbortController()
+    slot.controller = controller
+    const signal = AbortSignal.any([
+      controller.signal,
+      AbortSignal.timeout(slot.config.timeoutSeconds * 1000)
+    ])
+    const started = performance.now()
+    slot.lastRunAt = deps.clock.now()
+    slot.nextRunAt = null
+    deps.metrics.collectorRuns.inc(labels(slot))
+    let failure: unknown = null
+    try {
+      const families = await slot.collector.collect(signal)
+      if (slot.stopped) return
+      slot.published = { families, at: deps.clock.now() }
+      slot.success = true
+      slot.lastSuccessAt = slot.published.at
+      slot.lastErrorReason = null
+      slot.lastErrorMessage = null
+      deps.metrics.collectorLastSuccess.set(labels(slot), slot.published.at / 1000)
+    } catch (error) {
+      failure = error
+      if (slot.stopped) return
+      slot.success = false
+      slot.lastErrorReason = errorReason(error, signal)
+      slot.lastErrorMessage = error instanceof Error ? error.message : String(error)
+      deps.metrics.collectorFailures.inc(labels(slot))
+      slot.logger.warn(
+        { reason: slot.lastErrorReason, err: error instanceof CloudApiError ? undefined : error },
+        `collection failed: ${slot.lastErrorMessage}`
+      )
+    } finally {
+      slot.controller = null
+      const seconds = (performance.now() - started) / 1000
+      slot.lastDurationSeconds = seconds
+      if (!slot.stopped) {
+        deps.metrics.collectorDuration.set(labels(slot), seconds)
+        deps.metrics.collectorSuccess.set(labels(slot), slot.success === true ? 1 : 0)
+        const intervalMs = slot.config.intervalSeconds * 1000
+        schedule(slot, Math.max(0, intervalMs - seconds * 1000))
+        deps.onRunEnd(slot.collector, failure)
+      }
+    }
+  }
+
+  function isStale(slot: Slot, now: number): boolean {
+    if (slot.published === null) return false
+    return now - slot.published.at > deps.maxStalenessIntervals * slot.config.intervalSeconds * 1000
+  }
+
+  function forget(slot: Slot): void {
+    for (const gauge of [
+      deps.metrics.collectorSuccess,
+      deps.metrics.collectorDuration,
+      deps.metrics.collectorLastSuccess
+    ]) {
+      gauge.remove(labels(slot))
+    }
+    deps.metrics.collectorDataAge.remove(labels(slot))
+  }
+
+  return {
+    add(collector, config, firstDelayMs = 0) {
+      const id = key(collector.name, collector.organizationId)
+      if (slots.has(id)) return
+      const slot: Slot = {
+        collector,
+        config,
+        logger: deps.logger.child({
+          collector: collector.name,
+          organization_id: collector.organizationId || undefined
+        }),
+        published: null,
+        lastRunAt: null,
+        lastSuccessAt: null,
+        lastDurationSeconds: null,
+        success: null,
+        lastErrorReason: null,
+        lastErrorMessage: null,
+        nextRunAt: null,
+        timer: null,
+        controller: null,
+        running: null,
+        stopped: false
+      }
+      slots.set(id, slot)
+      schedule(
+        slot,
+        firstDelayMs + Math.floor(random() * Math.min(MAX_START_JITTER_MS, config.intervalSeconds * 100))
+      )
+    },
+    remove(name, organizationId) {
+      const id = key(name, organizationId)
+      const slot = slots.get(id)
+      if (slot === undefined) return
+      slot.stopped = true
+      if (slot.timer !== null) clearTimeout(slot.timer)
+      slot.controller?.abort(new Error('collector removed'))
+      slots.delete(id)
+      forget(slot)
+    },
+    has: (name, organizationId) => slots.has(key(name, organizationId)),
+    families() {
+      const now = deps.clock.now()
+      const out: FamilySnapshot[] = []
+      for (const slot of slots.values()) {
+        if (slot.published === null) continue
+        if (isStale(slot, now)) {
+          deps.metrics.collectorDataAge.remove(labels(slot))
+          continue
+        }
+        deps.metrics.collectorDataAge.set(labels(slot), (now - slot.published.at) / 1000)
+        out.push(...slot.published.families)
+      }
+      return out
+    },
+    statuses() {
+      const now = deps.clock.now()
+      return [...slots.values()].map((slot) => ({
+        collector: slot.collector.name,
+        organizationId: slot.collector.organizationId,
+        intervalSeconds: slot.config.intervalSeconds,
+        lastRunAt: slot.lastRunAt,
+        lastSuccessAt: slot.lastSuccessAt,
+        lastDurationSeconds: slot.lastDurationSeconds,
+        success: slot.success,
+        lastErrorReason: slot.lastErrorReason,
+        lastErrorMessage: slot.lastErrorMessage,
+        nextRunAt: slot.nextRunAt,
+        stale: isStale(slot, now)
+      }))
+    },
+    async stop() {
+      const running: Promise<void>[] = []
+      for (const slot of slots.values()) {
+        slot.stopped = true
+        if (slot.timer !== null) clearTimeout(slot.timer)
+        slot.controller?.abort(new Error('exporter stopping'))
+        if (slot.running !== null) running.push(slot.running)
+      }
+      await Promise.allSettled(running)
+    }
+  }
+}
+
+function errorReason(error: unknown, signal: AbortSignal): ApiErrorReason | 'internal' {
+  if (error instanceof CloudApiError) return error.reason
+  if (signal.aborted) return 'timeout'
+  return 'internal'
+}

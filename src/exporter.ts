@@ -1,0 +1,221 @@
+import type { CloudApi, TextSink } from './cloud/api.js'
+import type { OrgMetricsReading } from './cloud/org-metrics-types.js'
+import type { Clock } from './clock.js'
+import type { Collector } from './collectors/collector.js'
+import { createConsumptionCollector } from './collectors/consumption.js'
+import { createDirectoryStore, type DirectoryStore } from './collectors/directory.js'
+import { compileFilter } from './collectors/filters.js'
+import { createInventoryCollector } from './collectors/inventory.js'
+import type { CollectorName } from './collectors/names.js'
+import { createOrgMetricsCollector } from './collectors/org-metrics.js'
+import { createQuotasCollector } from './collectors/quotas.js'
+import { createRunner } from './collectors/runner.js'
+import type { Config } from './config/types.js'
+import type { Logger } from './logger.js'
+import type { SelfMetrics } from './metrics/self-metrics.js'
+import type { FamilySnapshot } from './metrics/types.js'
+import type { Exposition, ExporterView } from './server/types.js'
+import { buildStatusReport } from './status.js'
+
+/** Renders the exposition once per collection (src/metrics/exposition.ts). */
+export interface ExpositionRenderer {
+  render(families: readonly FamilySnapshot[]): Promise<Exposition>
+  current(): Exposition
+}
+
+export interface ExporterDeps {
+  readonly config: Config
+  readonly api: CloudApi
+  readonly logger: Logger
+  readonly clock: Clock
+  readonly metrics: SelfMetrics
+  readonly renderer: ExpositionRenderer
+  readonly createOrgMetricsReader: () => TextSink<OrgMetricsReading>
+  readonly version: string
+  /** Coalesces renders after collector runs that end close together. */
+  readonly renderDelayMs?: number
+}
+
+export interface Exporter {
+  readonly view: ExporterView
+  readonly directory: DirectoryStore
+  start(): void
+  /** Stops polling, aborts requests in flight, waits for the runs to end. */
+  stop(): Promise<void>
+  /** Renders now; resolves once the new exposition is current (tests, shutdown). */
+  renderNow(): Promise<Exposition>
+}
+
+const PER_ORGANIZATION: readonly CollectorName[] = ['org_metrics', 'quotas', 'consumption']
+
+export function createExporter(deps: ExporterDeps): Exporter {
+  const { config, logger } = deps
+  const startedAt = deps.clock.now()
+  const directory = createDirectoryStore()
+  let inventoryDone = false
+  let renderTimer: NodeJS.Timeout | null = null
+  let rendering: Promise<Exposition> | null = null
+  let stopped = false
+
+  const runner = createRunner({
+    logger,
+    clock: deps.clock,
+    metrics: deps.metrics,
+    maxStalenessIntervals: config.maxStalenessIntervals,
+    onRunEnd: (collector, error) => {
+      if (collector.name === 'inventory' && error === null) {
+        inventoryDone = true
+        reconcileOrganizations()
+      }
+      scheduleRender()
+    }
+  })
+
+  const inventory = createInventoryCollector({
+    api: deps.api,
+    logger: logger.child({ collector: 'inventory' }),
+    clock: deps.clock,
+    directory,
+    filters: {
+      organizations: compileFilter(config.filters.organizations),
+      projects: compileFilter(config.filters.projects),
+      clusters: compileFilter(config.filters.clusters)
+    }
+  })
+  // The inventory always runs: it discovers the organizations the other collectors poll. Disabling it
+  // only withdraws its own families.
+  const inventoryCollector: Collector = config.collectors.inventory.enabled
+    ? inventory
+    : { ...inventory, collect: async (signal) => (await inventory.collect(signal)).filter(() => false) }
+
+  function createForOrganization(name: CollectorName, organizationId: string): Collector | null {
+    const common = {
+      api: deps.api,
+      logger: logger.child({ collector: name, organization_id: organizationId }),
+      clock: deps.clock
+    }
+    switch (name) {
+      case 'org_metrics':
+        return createOrgMetricsCollector({
+          ...common,
+          organizationId,
+          directory,
+          createReader: deps.createOrgMetricsReader
+        })
+      case 'quotas':
+        return createQuotasCollector({ ...common, organizationId })
+      case 'consumption':
+        return createConsumptionCollector({ ...common, organizationId })
+      default:
+        return null
+    }
+  }
+
+  function reconcileOrganizations(): void {
+    if (stopped) return
+    const organizations = directory.current().organizations
+    const wanted = new Set(organizations.map((organization) => organization.id))
+    for (const status of runner.statuses()) {
+      if (status.organizationId !== '' && !wanted.has(status.organizationId)) {
+        runner.remove(status.collector, status.organizationId)
+        logger.info(
+          { organization_id: status.organizationId },
+          'organization no longer visible; its collectors stopped'
+        )
+      }
+    }
+    for (const organization of organizations) {
+      for (const name of PER_ORGANIZATION) {
+        const collectorConfig = config.collectors[name]
+        if (!collectorConfig.enabled || runner.has(name, organization.id)) continue
+        const collector = createForOrganization(name, organization.id)
+        if (collector !== null) runner.add(collector, collectorConfig)
+      }
+    }
+  }
+
+  function scheduleRender(): void {
+    if (renderTimer !== null || stopped) return
+    renderTimer = setTimeout(() => {
+      renderTimer = null
+      void renderNow().catch((error: unknown) =>
+        logger.error({ err: error }, 'rendering the exposition failed')
+      )
+    }, deps.renderDelayMs ?? 20)
+    renderTimer.unref()
+  }
+
+  async function renderNow(): Promise<Exposition> {
+    // Renders run one at a time; a request during a render waits for it and renders again.
+    while (rendering !== null) await rendering.catch(() => undefined)
+    rendering = deps.renderer.render(runner.families())
+    try {
+      return await rendering
+    } finally {
+      rendering = null
+    }
+  }
+
+  function firstCollectionComplete(): boolean {
+    if (!inventoryDone) return false
+    return runner.statuses().every((status) => status.success !== null)
+  }
+
+  function problem(): string | null {
+    const statuses = runner.statuses()
+    const inventoryStatus = statuses.find((status) => status.collector === 'inventory')
+    if (inventoryStatus?.lastErrorReason === 'auth') {
+      return 'the CrateDB Cloud API rejects every configured API key (revoked, deactivated, or deleted after 90 days without use)'
+    }
+    if (!inventoryDone) {
+      return inventoryStatus?.lastErrorMessage
+        ? `waiting for the first inventory: ${inventoryStatus.lastErrorMessage}`
+        : 'waiting for the first collection'
+    }
+    if (!firstCollectionComplete()) return 'waiting for the first collection of every organization'
+    const failing = statuses.filter((status) => status.success === false)
+    if (failing.length > 0) {
+      return `failing: ${failing.map((status) => `${status.collector}${status.organizationId ? `(${status.organizationId})` : ''}: ${status.lastErrorReason ?? ''}`).join(', ')}`
+    }
+    return null
+  }
+
+  function ready(): boolean {
+    if (!firstCollectionComplete()) return false
+    const inventoryStatus = runner.statuses().find((status) => status.collector === 'inventory')
+    return inventoryStatus?.lastErrorReason !== 'auth'
+  }
+
+  const view: ExporterView = {
+    exposition: () => deps.renderer.current(),
+    ready,
+    alive: () => !stopped,
+    status: () =>
+      buildStatusReport({
+        version: deps.version,
+        startedAt,
+        now: deps.clock.now(),
+        ready: ready(),
+        problem: problem(),
+        apiUrl: config.api.url,
+        directory: directory.current(),
+        families: runner.families(),
+        collectors: runner.statuses(),
+        api: deps.api
+      })
+  }
+
+  return {
+    view,
+    directory,
+    start() {
+      runner.add(inventoryCollector, config.collectors.inventory)
+    },
+    async stop() {
+      stopped = true
+      if (renderTimer !== null) clearTimeout(renderTimer)
+      await runner.stop()
+    },
+    renderNow
+  }
+}

@@ -1,0 +1,68 @@
+import type { CloudApi } from './cloud/api.js'
+import type { Directory } from './collectors/directory.js'
+import { families as f } from './metrics/catalogue.js'
+import type { FamilySnapshot, FamilySpec } from './metrics/types.js'
+import type { ClusterStatus, CollectorStatus, StatusReport } from './server/types.js'
+
+export interface StatusInput {
+  readonly version: string
+  readonly startedAt: number
+  readonly now: number
+  readonly ready: boolean
+  readonly problem: string | null
+  readonly apiUrl: string
+  readonly directory: Directory
+  readonly families: readonly FamilySnapshot[]
+  readonly collectors: readonly CollectorStatus[]
+  readonly api: Pick<CloudApi, 'credentials' | 'usage'>
+}
+
+/** The status page's data: built on request from what the exporter already holds, no API call. */
+export function buildStatusReport(input: StatusInput): StatusReport {
+  const storage = valuesByCluster(input.families, f.clusterStorageUtilization)
+  const cpu = valuesByCluster(input.families, f.clusterCpuUtilization)
+  const clusters: ClusterStatus[] = [...input.directory.clusters.values()]
+    .map(({ cluster, organization, project }) => ({
+      id: cluster.id,
+      name: cluster.name,
+      organizationId: organization.id,
+      organizationName: organization.name,
+      projectName: project?.name ?? '',
+      health: cluster.health.status,
+      suspended: cluster.suspended,
+      numNodes: cluster.num_nodes,
+      runningOperation: cluster.health.running_operation,
+      storageUtilization: storage.get(cluster.id) ?? null,
+      cpuUtilization: cpu.get(cluster.id) ?? null
+    }))
+    .sort((a, b) => a.organizationName.localeCompare(b.organizationName) || a.name.localeCompare(b.name))
+  const usage = input.api.usage()
+  return {
+    version: input.version,
+    startedAt: input.startedAt,
+    now: input.now,
+    ready: input.ready,
+    problem: input.problem,
+    apiUrl: input.apiUrl,
+    organizations: input.directory.organizations.map((organization) => ({
+      id: organization.id,
+      name: organization.name
+    })),
+    clusters,
+    collectors: input.collectors,
+    api: { requests: usage.requests, errors: usage.errors, credentials: input.api.credentials() }
+  }
+}
+
+function valuesByCluster(families: readonly FamilySnapshot[], spec: FamilySpec): Map<string, number> {
+  const out = new Map<string, number>()
+  const index = spec.labelNames.indexOf('cluster_id')
+  for (const family of families) {
+    if (family.spec.name !== spec.name) continue
+    for (const sample of family.samples) {
+      const id = sample.labels[index]
+      if (id !== undefined) out.set(id, sample.value)
+    }
+  }
+  return out
+}

@@ -1,0 +1,120 @@
+import { Registry } from 'prom-client'
+import { pino } from 'pino'
+import { describe, expect, it } from 'vitest'
+import { CloudApiError } from '../../../src/cloud/errors.js'
+import type { Collector } from '../../../src/collectors/collector.js'
+import { createRunner } from '../../../src/collectors/runner.js'
+import { families as f } from '../../../src/metrics/catalogue.js'
+import { createSelfMetrics } from '../../../src/metrics/self-metrics.js'
+import type { FamilySnapshot } from '../../../src/metrics/types.js'
+
+const silent = pino({ level: 'silent' })
+const config = { enabled: true, intervalSeconds: 0.05, timeoutSeconds: 1 }
+
+function snapshot(value: number): FamilySnapshot[] {
+  return [{ spec: f.clusterNodes, samples: [{ labels: ['id', 'name'], value }] }]
+}
+
+function setup(collect: Collector['collect']) {
+  let now = 1_000_000
+  const clock = { now: () => now }
+  const metrics = createSelfMetrics({ registry: new Registry(), version: 't', revision: 't' })
+  const ends: unknown[] = []
+  const runner = createRunner({
+    logger: silent,
+    clock,
+    metrics,
+    maxStalenessIntervals: 3,
+    onRunEnd: (_collector, error) => ends.push(error),
+    random: () => 0
+  })
+  runner.add({ name: 'inventory', organizationId: '', collect }, config)
+  return { runner, metrics, ends, advance: (ms: number) => (now += ms) }
+}
+
+async function until(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time')
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
+
+describe('runner', () => {
+  it('keeps the last good data through failures until it is older than 3 intervals, then withdraws it', async () => {
+    let calls = 0
+    const { runner, ends, advance, metrics } = setup(() => {
+      calls++
+      if (calls === 1) return Promise.resolve(snapshot(3))
+      return Promise.reject(new CloudApiError('boom', { reason: 'server', endpoint: '/x', status: 500 }))
+    })
+    await until(() => ends.length >= 2)
+    expect(runner.families()[0]?.samples[0]?.value).toBe(3)
+    const status = runner.statuses()[0]
+    expect(status).toMatchObject({ success: false, lastErrorReason: 'server', stale: false })
+    expect((await metrics.collectorSuccess.get()).values[0]?.value).toBe(0)
+    advance(151)
+    expect(runner.families()).toEqual([])
+    expect(runner.statuses()[0]?.stale).toBe(true)
+    await runner.stop()
+  })
+
+  it('never overlaps two runs of the same collector', async () => {
+    let active = 0
+    let maxActive = 0
+    let runs = 0
+    const { runner } = setup(async () => {
+      active++
+      runs++
+      maxActive = Math.max(maxActive, active)
+      await new Promise((resolve) => setTimeout(resolve, 80))
+      active--
+      return snapshot(runs)
+    })
+    await until(() => runs >= 3)
+    expect(maxActive).toBe(1)
+    await runner.stop()
+  })
+
+  it('aborts a run at its deadline and reports a timeout', async () => {
+    const { runner, ends } = setup(
+      (signal) =>
+        new Promise((_resolve, reject) => {
+          signal.addEventListener('abort', () => reject(new Error('aborted')))
+        })
+    )
+    runner.remove('inventory', '')
+    runner.add(
+      {
+        name: 'quotas',
+        organizationId: 'o',
+        collect: (signal) =>
+          new Promise((_r, reject) => signal.addEventListener('abort', () => reject(new Error('x'))))
+      },
+      { enabled: true, intervalSeconds: 10, timeoutSeconds: 0.05 }
+    )
+    await until(() => ends.length >= 1)
+    expect(runner.statuses()[0]).toMatchObject({
+      collector: 'quotas',
+      success: false,
+      lastErrorReason: 'timeout'
+    })
+    await runner.stop()
+  })
+
+  it('stop() aborts a run in flight and waits for it', async () => {
+    let aborted = false
+    const { runner } = setup(
+      (signal) =>
+        new Promise((_resolve, reject) => {
+          signal.addEventListener('abort', () => {
+            aborted = true
+            reject(new Error('aborted'))
+          })
+        })
+    )
+    await until(() => runner.statuses()[0]?.lastRunAt !== null)
+    await runner.stop()
+    expect(aborted).toBe(true)
+  })
+})
