@@ -1,0 +1,288 @@
+/**
+ * The CrateDB Cloud API client (CloudApi of src/cloud/api.ts) on undici: one keep-alive connection pool
+ * for the API origin, a timeout per request, a bound on requests in flight, retries with backoff inside
+ * the caller's deadline, failover between API keys, and validation of every response at the edge.
+ */
+import { readFile as readFileFs } from 'node:fs/promises'
+import { Agent, type Dispatcher } from 'undici'
+import type { Clock } from '../clock.js'
+import type { CredentialConfig } from '../config/types.js'
+import type { Logger } from '../logger.js'
+import type { SelfMetrics } from '../metrics/self-metrics.js'
+import { version } from '../version.js'
+import type { ApiUsage, CloudApi, TextSink } from './api.js'
+import { createCredentialPool } from './credentials.js'
+import type { Decoder } from './decode.js'
+import { ENDPOINTS, expandPath } from './endpoints.js'
+import { CloudApiError, type ApiErrorReason } from './errors.js'
+import { asCloudApiError, attempt, guardedSink, jsonReader, type BodyReader } from './http.js'
+import {
+  DEFAULT_RETRY_POLICY,
+  backoffDelayMs,
+  createSemaphore,
+  remainingMs,
+  sleep,
+  type RetryPolicy
+} from './retry.js'
+import * as schemas from './schemas.js'
+
+export interface CloudClientDeps {
+  /** Scheme, host, port and an optional path prefix, e.g. https://console.cratedb.cloud. */
+  baseUrl: string
+  credentials: readonly CredentialConfig[]
+  requestTimeoutMs: number
+  maxResponseBytes: number
+  maxConcurrency: number
+  /** undici dispatcher (tests pass a MockAgent); the client then does not close it. */
+  dispatcher?: Dispatcher
+  logger: Logger
+  metrics: SelfMetrics
+  clock: Clock
+  readFile?: (path: string) => Promise<string>
+  retry?: Partial<RetryPolicy>
+  /** Jitter source in [0, 1). */
+  random?: () => number
+  /** How long a secret file's content is used before it is read again. */
+  secretRefreshMs?: number
+}
+
+export const USER_AGENT = `cratedb-cloud-exporter/${version}`
+
+const JSON_ACCEPT = 'application/json'
+const TEXT_ACCEPT = 'text/plain'
+
+export function createCloudClient(deps: CloudClientDeps): CloudApi {
+  const base = new URL(deps.baseUrl)
+  if (base.protocol !== 'https:' && base.protocol !== 'http:') {
+    throw new Error(`api.url must be http(s), got ${base.protocol}`)
+  }
+  const origin = base.origin
+  const basePath = base.pathname.replace(/\/+$/, '')
+  const ownDispatcher =
+    deps.dispatcher === undefined
+      ? new Agent({ connections: deps.maxConcurrency, keepAliveTimeout: 30_000, pipelining: 1 })
+      : undefined
+  const dispatcher = deps.dispatcher ?? (ownDispatcher)
+  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...deps.retry }
+  const random = deps.random ?? Math.random
+  const semaphore = createSemaphore(Math.max(1, deps.maxConcurrency))
+  const pool = createCredentialPool({
+    credentials: deps.credentials,
+    readFile: deps.readFile ?? ((path) => readFileFs(path, 'utf8')),
+    clock: deps.clock,
+    metrics: deps.metrics,
+    logger: deps.logger,
+    ...(deps.secretRefreshMs === undefined ? {} : { refreshMs: deps.secretRefreshMs })
+  })
+  let requests = 0
+  const errors: Partial<Record<ApiErrorReason, number>> = {}
+  let closed = false
+
+  const countError = (endpoint: string, error: CloudApiError): void => {
+    deps.metrics.apiErrors.inc({ endpoint, reason: error.reason })
+    errors[error.reason] = (errors[error.reason] ?? 0) + 1
+  }
+
+  /** One request with every usable key in turn, until one is not refused. */
+  async function withCredentials<T>(call: Call<T>, state: { attempts: number }): Promise<T | null> {
+    const refusals: string[] = []
+    let lastRefusal: CloudApiError | undefined
+    for (const index of pool.order()) {
+      const credential = await pool.resolve(index)
+      if (typeof credential === 'string') {
+        refusals.push(`${deps.credentials[index]?.name ?? index}: ${credential}`)
+        continue
+      }
+      const release = await acquire(call)
+      requests++
+      deps.metrics.apiRequests.inc({ endpoint: call.endpoint })
+      if (state.attempts > 0) deps.metrics.apiRetries.inc({ endpoint: call.endpoint })
+      state.attempts++
+      const endTimer = deps.metrics.apiRequestDuration.startTimer({ endpoint: call.endpoint })
+      try {
+        const result = await attempt(
+          {
+            dispatcher,
+            origin,
+            path: call.path,
+            endpoint: call.endpoint,
+            headers: {
+              accept: call.accept,
+              authorization: credential.authorization,
+              'user-agent': USER_AGENT
+            },
+            signal: call.signal,
+            timeoutMs: deps.requestTimeoutMs,
+            maxResponseBytes: deps.maxResponseBytes,
+            now: () => deps.clock.now()
+          },
+          call.reader
+        )
+        pool.succeeded(index)
+        return result.value
+      } catch (error) {
+        const failure = asCloudApiError(call.endpoint, error)
+        countError(call.endpoint, failure)
+        if (failure.reason !== 'auth') throw failure
+        pool.authFailed(index)
+        refusals.push(`${credential.name}: HTTP ${failure.status ?? '?'}`)
+        lastRefusal = failure
+      } finally {
+        endTimer()
+        release()
+      }
+    }
+    const why = refusals.length === 0 ? 'no API credentials are configured' : refusals.join(', ')
+    throw new CloudApiError(`${call.endpoint}: every API key was refused or unusable (${why})`, {
+      reason: 'auth',
+      endpoint: call.endpoint,
+      ...(lastRefusal?.status === undefined ? {} : { status: lastRefusal.status }),
+      ...(lastRefusal === undefined ? {} : { cause: lastRefusal })
+    })
+  }
+
+  async function acquire(call: Call<unknown>): Promise<() => void> {
+    try {
+      return await semaphore.acquire(call.signal)
+    } catch (error) {
+      throw new CloudApiError(
+        `${call.endpoint}: the caller's deadline ran out while waiting for a connection`,
+        {
+          reason: 'timeout',
+          endpoint: call.endpoint,
+          cause: error
+        }
+      )
+    }
+  }
+
+  async function send<T>(call: Call<T>): Promise<T | null> {
+    if (closed)
+      throw new CloudApiError(`${call.endpoint}: the client is closed`, {
+        reason: 'network',
+        endpoint: call.endpoint
+      })
+    const state = { attempts: 0 }
+    for (let round = 1; ; round++) {
+      try {
+        return await withCredentials(call, state)
+      } catch (error) {
+        const failure = asCloudApiError(call.endpoint, error)
+        if (!failure.retryable || call.signal.aborted || round >= policy.maxAttempts) throw failure
+        const delay = await retryDelay(call, failure, round)
+        deps.logger.debug(
+          {
+            endpoint: call.endpoint,
+            reason: failure.reason,
+            status: failure.status,
+            delayMs: delay,
+            attempt: round
+          },
+          'CrateDB Cloud API request failed; retrying'
+        )
+        try {
+          await sleep(delay, call.signal)
+        } catch (cause) {
+          throw new CloudApiError(
+            `${call.endpoint}: the caller's deadline ran out while waiting to retry (${failure.message})`,
+            { reason: 'timeout', endpoint: call.endpoint, cause }
+          )
+        }
+      }
+    }
+  }
+
+  /** The wait before the next round, or throws when it would not fit in what is left of the deadline. */
+  function retryDelay(call: Call<unknown>, failure: CloudApiError, round: number): Promise<number> {
+    const left = remainingMs(call.signal, deps.clock)
+    if (failure.retryAfterSeconds !== undefined) {
+      const wait = failure.retryAfterSeconds * 1000
+      if (wait >= left || wait > policy.maxRetryAfterMs) {
+        throw new CloudApiError(
+          `${call.endpoint}: HTTP ${failure.status ?? '?'} with Retry-After ${failure.retryAfterSeconds}s, ` +
+            `longer than the ${Number.isFinite(left) ? `${Math.floor(left)} ms left of the deadline` : `limit of ${policy.maxRetryAfterMs} ms`}`,
+          {
+            reason: 'throttled',
+            endpoint: call.endpoint,
+            retryAfterSeconds: failure.retryAfterSeconds,
+            ...(failure.status === undefined ? {} : { status: failure.status }),
+            cause: failure
+          }
+        )
+      }
+      return Promise.resolve(wait)
+    }
+    const wait = backoffDelayMs(policy, round - 1, random)
+    if (wait >= left) throw failure
+    return Promise.resolve(wait)
+  }
+
+  function getJson<T>(
+    template: string,
+    params: Record<string, string>,
+    signal: AbortSignal,
+    decoder: Decoder<T>
+  ): Promise<T> {
+    const call = makeCall(template, params, signal, JSON_ACCEPT, () => jsonReader(template, decoder))
+    return send(call).then((value) => {
+      if (value === null) {
+        throw new CloudApiError(`${template}: expected a JSON body, got HTTP 204 No Content`, {
+          reason: 'decode',
+          endpoint: template,
+          status: 204
+        })
+      }
+      return value
+    })
+  }
+
+  function makeCall<T>(
+    template: string,
+    params: Record<string, string>,
+    signal: AbortSignal,
+    accept: string,
+    reader: () => BodyReader<T>
+  ): Call<T> {
+    const path = basePath + expandPath(template, params)
+    // Paths are built here from fixed templates and encoded ids; this check keeps it that way.
+    if (new URL(path, origin).origin !== origin) {
+      throw new CloudApiError(`${template}: refusing to send credentials outside ${origin}`, {
+        reason: 'client',
+        endpoint: template
+      })
+    }
+    return { endpoint: template, path, signal, accept, reader }
+  }
+
+  const org = (organizationId: string): Record<string, string> => ({ organization_id: organizationId })
+
+  return {
+    currentUser: (signal) => getJson(ENDPOINTS.currentUser, {}, signal, schemas.currentUser),
+    organizations: (signal) => getJson(ENDPOINTS.organizations, {}, signal, schemas.organizations),
+    organizationProjects: (id, signal) =>
+      getJson(ENDPOINTS.organizationProjects, org(id), signal, schemas.projects),
+    organizationClusters: (id, signal) =>
+      getJson(ENDPOINTS.organizationClusters, org(id), signal, schemas.clusters),
+    quotas: (id, signal) => getJson(ENDPOINTS.quotas, org(id), signal, schemas.quotas),
+    currentConsumption: (id, signal) =>
+      getJson(ENDPOINTS.currentConsumption, org(id), signal, schemas.currentConsumption),
+    orgMetrics<T>(id: string, signal: AbortSignal, createSink: () => TextSink<T>): Promise<T | null> {
+      const template = ENDPOINTS.orgMetrics
+      return send(makeCall(template, org(id), signal, TEXT_ACCEPT, () => guardedSink(template, createSink())))
+    },
+    credentials: () => pool.statuses(),
+    usage: (): ApiUsage => ({ requests, errors: { ...errors } }),
+    async close() {
+      closed = true
+      if (ownDispatcher !== undefined) await ownDispatcher.close()
+    }
+  }
+}
+
+interface Call<T> {
+  readonly endpoint: string
+  readonly path: string
+  readonly signal: AbortSignal
+  readonly accept: string
+  readonly reader: () => BodyReader<T>
+}
