@@ -1,0 +1,59 @@
+import { CHAR_CLASS, METRIC_CHAR } from './prom-text/chars.js'
+
+/** The metric families the organization metrics reader keeps; every other line is dropped unread. */
+export const FAMILY_NONE = -1
+export const FAMILY_HEALTH = 0
+export const FAMILY_CPU = 1
+export const FAMILY_MEMORY = 2
+export const FAMILY_HEAP_POOL = 3
+export const FAMILY_HEAP_MAX = 4
+export const FAMILY_SHARDS = 5
+export const FAMILY_READY = 6
+export const FAMILY_LAST_ACTIVITY = 7
+export const FAMILY_QUERY_TOTAL = 8
+export const FAMILY_QUERY_FAILED = 9
+export const FAMILY_QUERY_DURATION = 10
+
+const FAMILIES: readonly (readonly [string, number])[] = [
+  ['cloud_clusters_health', FAMILY_HEALTH],
+  ['container_cpu_usage_seconds_total', FAMILY_CPU],
+  ['container_memory_usage_bytes', FAMILY_MEMORY],
+  ['jvm_memory_pool_bytes_used', FAMILY_HEAP_POOL],
+  ['jvm_memory_bytes_max', FAMILY_HEAP_MAX],
+  ['crate_node', FAMILY_SHARDS],
+  ['crate_ready', FAMILY_READY],
+  ['cratedb_cluster_last_user_activity', FAMILY_LAST_ACTIVITY],
+  ['crate_query_total_count', FAMILY_QUERY_TOTAL],
+  ['crate_query_failed_count', FAMILY_QUERY_FAILED],
+  ['crate_query_sum_of_durations_millis', FAMILY_QUERY_DURATION]
+]
+
+interface FamilyName {
+  readonly bytes: Buffer
+  readonly family: number
+}
+
+/** Indexed by name length: most lengths have no candidate, the rest one or two. */
+const BY_LENGTH: (FamilyName[] | undefined)[] = []
+for (const [name, family] of FAMILIES) {
+  const bucket = (BY_LENGTH[name.length] ??= [])
+  bucket.push({ bytes: Buffer.from(name, 'latin1'), family })
+}
+
+/**
+ * The family of the line starting at `start`, read from the metric name alone (no label is looked at),
+ * or FAMILY_NONE. A line that does not start with a name (blank, comment, garbage) is FAMILY_NONE too.
+ */
+export function familyAt(buf: Buffer, start: number, end: number): number {
+  let i = start
+  while (i < end && (CHAR_CLASS[buf[i]!]! & METRIC_CHAR) !== 0) i++
+  const candidates = BY_LENGTH[i - start]
+  if (candidates === undefined) return FAMILY_NONE
+  for (const candidate of candidates) {
+    const bytes = candidate.bytes
+    let k = bytes.length - 1
+    while (k >= 0 && bytes[k] === buf[start + k]) k--
+    if (k < 0) return candidate.family
+  }
+  return FAMILY_NONE
+}

@@ -1,0 +1,206 @@
+import type { TextSink } from './api.js'
+import type { NodeReading, OrgMetricsReading, QueryCounters } from './org-metrics-types.js'
+import {
+  FAMILY_CPU,
+  FAMILY_HEALTH,
+  FAMILY_HEAP_MAX,
+  FAMILY_HEAP_POOL,
+  FAMILY_LAST_ACTIVITY,
+  FAMILY_MEMORY,
+  FAMILY_NONE,
+  FAMILY_QUERY_DURATION,
+  FAMILY_QUERY_FAILED,
+  FAMILY_QUERY_TOTAL,
+  FAMILY_READY,
+  FAMILY_SHARDS,
+  familyAt
+} from './org-metrics-families.js'
+import { createNodeDirectory } from './org-metrics-nodes.js'
+import { BLANK, CHAR_CLASS } from './prom-text/chars.js'
+import { findLabel, labelValueIs } from './prom-text/label-lookup.js'
+import { LINE_INVALID, LINE_SAMPLE, LineScanner, labelValue } from './prom-text/line-scanner.js'
+import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './prom-text/line-splitter.js'
+
+export interface OrgMetricsReaderOptions {
+  /**
+   * Check the syntax of the lines that are dropped too, so that `invalidLines` counts every bad line of
+   * the body (default). When false, dropped lines are skipped after their metric name only.
+   */
+  validateDropped?: boolean
+  /** Longer lines are counted invalid without being held; default 1 MiB. */
+  maxLineBytes?: number
+}
+
+const bytes = (text: string): Buffer => Buffer.from(text, 'utf8')
+const LABEL = {
+  clusterId: bytes('cluster_id'),
+  clusterName: bytes('cluster_name'),
+  container: bytes('container'),
+  pod: bytes('pod'),
+  podName: bytes('pod_name'),
+  pool: bytes('pool'),
+  area: bytes('area'),
+  name: bytes('name'),
+  property: bytes('property'),
+  query: bytes('query')
+}
+const VALUE = {
+  crate: bytes('crate'),
+  heap: bytes('heap'),
+  shardInfo: bytes('shard_info'),
+  size: bytes('size'),
+  eden: bytes('G1 Eden Space'),
+  oldGen: bytes('G1 Old Gen'),
+  survivor: bytes('G1 Survivor Space')
+}
+
+/**
+ * A sink for the organization metrics body (GET .../metrics/prometheus/) that keeps only what the
+ * exporter publishes. Lines are dropped by metric name before any label is read; the body itself is
+ * never held, only the unfinished line at the end of a chunk.
+ */
+export function createOrgMetricsReader(options: OrgMetricsReaderOptions = {}): TextSink<OrgMetricsReading> {
+  const validateDropped = options.validateDropped ?? true
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES
+  const reading: OrgMetricsReading = {
+    nodes: new Map(),
+    clusterHealth: new Map(),
+    newestSampleMs: null,
+    oldestSampleMs: null,
+    bytes: 0,
+    lines: 0,
+    invalidLines: 0,
+    firstInvalid: null
+  }
+  const scanner = new LineScanner()
+  const directory = createNodeDirectory(scanner, reading.nodes)
+
+  const invalid = (line: number, message: string): void => {
+    reading.invalidLines++
+    reading.firstInvalid ??= { line, message }
+  }
+
+  const keep = (timestampMs: number | null): void => {
+    if (timestampMs === null) return
+    if (reading.newestSampleMs === null || timestampMs > reading.newestSampleMs)
+      reading.newestSampleMs = timestampMs
+    if (reading.oldestSampleMs === null || timestampMs < reading.oldestSampleMs)
+      reading.oldestSampleMs = timestampMs
+  }
+
+  /** The node of a crate pod named by `label`, or null (another pod, or no such label). */
+  const nodeOf = (buf: Buffer, label: Buffer): NodeReading | null => {
+    const index = findLabel(scanner, buf, label)
+    return index < 0 ? null : directory.nodeAt(buf, index)
+  }
+
+  const queryCounters = (buf: Buffer): QueryCounters | null => {
+    if (scanner.timestampMs === null) return null
+    const index = findLabel(scanner, buf, LABEL.query)
+    if (index < 0) return null
+    const node = nodeOf(buf, LABEL.podName)
+    if (node === null) return null
+    const query = labelValue(scanner, buf, index)
+    let counters = node.queries.get(query)
+    if (counters === undefined) node.queries.set(query, (counters = {}))
+    return counters
+  }
+
+  /** Applies one valid sample of a kept family; returns whether the row was used. */
+  const apply = (family: number, buf: Buffer): boolean => {
+    const value = scanner.value
+    const timestampMs = scanner.timestampMs
+    switch (family) {
+      case FAMILY_HEALTH: {
+        const id = findLabel(scanner, buf, LABEL.clusterId)
+        if (id < 0) return false
+        const name = findLabel(scanner, buf, LABEL.clusterName)
+        const clusterName = name < 0 ? '' : labelValue(scanner, buf, name)
+        reading.clusterHealth.set(labelValue(scanner, buf, id), { name: clusterName, value })
+        return true
+      }
+      case FAMILY_CPU:
+      case FAMILY_MEMORY: {
+        if (!labelValueIs(scanner, buf, findLabel(scanner, buf, LABEL.container), VALUE.crate)) return false
+        if (family === FAMILY_CPU && timestampMs === null) return false
+        const node = nodeOf(buf, LABEL.pod)
+        if (node === null) return false
+        if (timestampMs !== null && family === FAMILY_CPU) node.cpuSecondsTotal = { value, timestampMs }
+        else node.memoryUsageBytes = value
+        return true
+      }
+      case FAMILY_HEAP_POOL: {
+        const pool = findLabel(scanner, buf, LABEL.pool)
+        const heap =
+          labelValueIs(scanner, buf, pool, VALUE.eden) ||
+          labelValueIs(scanner, buf, pool, VALUE.oldGen) ||
+          labelValueIs(scanner, buf, pool, VALUE.survivor)
+        const node = heap ? nodeOf(buf, LABEL.podName) : null
+        if (node === null) return false
+        node.heapUsedBytes = (node.heapUsedBytes ?? 0) + value
+        return true
+      }
+      case FAMILY_HEAP_MAX: {
+        if (!labelValueIs(scanner, buf, findLabel(scanner, buf, LABEL.area), VALUE.heap)) return false
+        const node = nodeOf(buf, LABEL.podName)
+        if (node === null) return false
+        node.heapMaxBytes = value
+        return true
+      }
+      case FAMILY_SHARDS: {
+        if (!labelValueIs(scanner, buf, findLabel(scanner, buf, LABEL.name), VALUE.shardInfo)) return false
+        if (!labelValueIs(scanner, buf, findLabel(scanner, buf, LABEL.property), VALUE.size)) return false
+        const node = nodeOf(buf, LABEL.podName)
+        if (node === null) return false
+        node.storageUsedBytes += value
+        node.shards++
+        return true
+      }
+      case FAMILY_READY:
+      case FAMILY_LAST_ACTIVITY: {
+        const node = nodeOf(buf, LABEL.podName)
+        if (node === null) return false
+        if (family === FAMILY_READY) node.ready = value
+        else node.lastUserActivitySeconds = value
+        return true
+      }
+      default: {
+        const counters = queryCounters(buf)
+        if (counters === null || timestampMs === null) return false
+        const timed = { value, timestampMs }
+        if (family === FAMILY_QUERY_TOTAL) counters.total = timed
+        else if (family === FAMILY_QUERY_FAILED) counters.failed = timed
+        else if (family === FAMILY_QUERY_DURATION) counters.durationMillis = timed
+        return true
+      }
+    }
+  }
+
+  const onLine = (buf: Buffer, start: number, end: number, line: number): void => {
+    let nameStart = start
+    while (nameStart < end && (CHAR_CLASS[buf[nameStart]!]! & BLANK) !== 0) nameStart++
+    const family = familyAt(buf, nameStart, end)
+    if (family === FAMILY_NONE && !validateDropped) return
+    const kind = scanner.scan(buf, start, end)
+    if (kind === LINE_INVALID) invalid(line, scanner.error)
+    else if (kind === LINE_SAMPLE && family !== FAMILY_NONE && apply(family, buf)) keep(scanner.timestampMs)
+  }
+
+  const splitter = new LineSplitter(
+    onLine,
+    (line) => invalid(line, `line longer than ${maxLineBytes} bytes`),
+    maxLineBytes
+  )
+
+  return {
+    write(chunk) {
+      splitter.write(chunk)
+    },
+    end() {
+      splitter.end()
+      reading.bytes = splitter.bytes
+      reading.lines = splitter.lines
+      return reading
+    }
+  }
+}
