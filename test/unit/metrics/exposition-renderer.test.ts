@@ -1,0 +1,108 @@
+import { Gauge, Registry } from 'prom-client'
+import { describe, expect, it } from 'vitest'
+import { families } from '../../../src/metrics/catalogue.js'
+import { createExpositionRenderer } from '../../../src/metrics/exposition.js'
+import { createSelfMetrics } from '../../../src/metrics/self-metrics.js'
+import type { FamilySnapshot } from '../../../src/metrics/types.js'
+
+function setup(now = 1_700_000_000_000) {
+  const registry = new Registry()
+  const self = createSelfMetrics({ registry, version: '1.2.3', revision: 'abc', defaultMetrics: false })
+  const clock = { now: () => now }
+  const renderer = createExpositionRenderer({ selfRegistry: registry, clock })
+  return { registry, self, renderer }
+}
+
+const nodes: FamilySnapshot = {
+  spec: families.clusterNodes,
+  samples: [{ labels: ['c-1', 'prod'], value: 3 }]
+}
+
+async function settle(): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve))
+}
+
+describe('createExpositionRenderer', () => {
+  it('serves only the self metrics before the first render', async () => {
+    const { renderer } = setup()
+    await settle()
+    const current = renderer.current()
+    expect(current.generation).toBe(1)
+    const text = current.text.toString('utf8')
+    expect(text).toContain('cratedb_cloud_exporter_build_info{version="1.2.3",revision="abc"')
+    expect(text).not.toContain('cratedb_cloud_cluster_nodes')
+    expect(current.openMetrics.toString('utf8')).toMatch(
+      /cratedb_cloud_exporter_build_info\{[^\n]*\} 1\n[^]*# EOF\n$/
+    )
+  })
+
+  it('appends the self metrics to the families in both formats, with one # EOF at the very end', async () => {
+    const { renderer, self } = setup()
+    self.scrapes.inc({ format: 'text' }, 4)
+    const exposition = await renderer.render([nodes])
+    const text = exposition.text.toString('utf8')
+    const openMetrics = exposition.openMetrics.toString('utf8')
+    expect(text.indexOf('cratedb_cloud_cluster_nodes{')).toBeLessThan(
+      text.indexOf('cratedb_cloud_exporter_build_info')
+    )
+    expect(text).toContain('cratedb_cloud_exporter_scrapes_total{format="text"} 4\n')
+    expect(text).toContain('# TYPE cratedb_cloud_exporter_scrapes_total counter\n')
+    expect(openMetrics).toContain('# TYPE cratedb_cloud_exporter_scrapes counter\n')
+    expect(openMetrics).toContain('cratedb_cloud_exporter_scrapes_total{format="text"} 4\n')
+    expect(openMetrics.match(/# EOF/g)).toHaveLength(1)
+    expect(openMetrics.endsWith('\n# EOF\n')).toBe(true)
+    expect(exposition.renderedAt).toBe(1_700_000_000_000)
+  })
+
+  it('renders histograms of the self registry', async () => {
+    const { renderer, self } = setup()
+    self.apiRequestDuration.observe({ endpoint: '/api/v2/organizations/' }, 0.3)
+    const text = (await renderer.render([])).text.toString('utf8')
+    expect(text).toContain('# TYPE cratedb_cloud_api_request_duration_seconds histogram\n')
+    expect(text).toContain(
+      'cratedb_cloud_api_request_duration_seconds_bucket{le="0.5",endpoint="/api/v2/organizations/"} 1\n'
+    )
+    expect(text).toContain(
+      'cratedb_cloud_api_request_duration_seconds_count{endpoint="/api/v2/organizations/"} 1\n'
+    )
+  })
+
+  it('keeps _total on counters even after the registry was serialized as OpenMetrics by prom-client', async () => {
+    const { renderer, registry } = setup()
+    registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE)
+    await registry.metrics() // renames counters in place, dropping _total
+    const text = (await renderer.render([])).text.toString('utf8')
+    expect(text).toContain('# TYPE cratedb_cloud_exporter_scrapes_total counter\n')
+  })
+
+  it('numbers renderings in call order, even when started together', async () => {
+    const { renderer } = setup()
+    const results = await Promise.all([
+      renderer.render([nodes]),
+      renderer.render([]),
+      renderer.render([nodes])
+    ])
+    expect(results.map((exposition) => exposition.generation)).toEqual([2, 3, 4])
+    expect(renderer.current()).toBe(results[2])
+    expect(results[1]?.text.toString('utf8')).not.toContain('cratedb_cloud_cluster_nodes')
+  })
+
+  it('keeps the previous rendering when one fails, and renders again afterwards', async () => {
+    const { renderer, registry } = setup()
+    const before = await renderer.render([nodes])
+    let fail = true
+    new Gauge({
+      name: 'flaky',
+      help: 'fails to collect once',
+      registers: [registry],
+      collect() {
+        if (fail) throw new Error('collect failed')
+      }
+    })
+    await expect(renderer.render([])).rejects.toThrow('collect failed')
+    expect(renderer.current()).toBe(before)
+    fail = false
+    const after = await renderer.render([])
+    expect(after.generation).toBe(before.generation + 1)
+  })
+})
