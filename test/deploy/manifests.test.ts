@@ -1,0 +1,163 @@
+/**
+ * The Kubernetes manifests in deploy/kubernetes, parsed and checked against each other: what one names
+ * (labels, port names, Secret keys, file paths) must be what the other provides, since nothing here
+ * runs a cluster to find out.
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { REPO_ROOT } from '../helpers/environment.js'
+import { parseDockerfile } from './support/dockerfile-parse.js'
+import {
+  KUBERNETES_DIR,
+  at,
+  list,
+  loadManifests,
+  manifestFiles,
+  parseYaml11,
+  record,
+  selects,
+  type Json,
+  type Manifest
+} from './support/manifests.js'
+
+const manifests = loadManifests()
+const kustomization = parseYaml11(
+  readFileSync(join(KUBERNETES_DIR, 'kustomization.yaml'), 'utf8'),
+  'kustomization'
+)[0]!
+
+function only(kind: string): Manifest {
+  const found = manifests.filter((manifest) => manifest.kind === kind)
+  expect(
+    found.map((manifest) => manifest.name),
+    kind
+  ).toHaveLength(1)
+  return found[0]!
+}
+
+const deployment = only('Deployment')
+const service = only('Service')
+const serviceMonitor = only('ServiceMonitor')
+const secret = only('Secret')
+const pod = at(deployment.body, 'spec', 'template') as Json
+const container = list(at(pod, 'spec', 'containers'))[0]!
+const containerPorts = list(container['ports'])
+const envValue = (name: string): unknown =>
+  list(container['env']).find((entry) => entry['name'] === name)?.['value']
+
+describe('deploy/kubernetes', () => {
+  it('lists every manifest in kustomization.yaml, and only existing ones', () => {
+    expect(kustomization['kind']).toBe('Kustomization')
+    expect([...(kustomization['resources'] as string[])].sort()).toEqual(manifestFiles())
+    expect(manifests.map((manifest) => manifest.kind).sort()).toEqual([
+      'Deployment',
+      'PrometheusRule',
+      'Secret',
+      'Service',
+      'ServiceMonitor'
+    ])
+    for (const manifest of manifests) {
+      expect(manifest.body['apiVersion'], manifest.file).toBeTypeOf('string')
+      expect(manifest.name, manifest.file).toMatch(/^[a-z0-9-]+$/)
+      // The namespace comes from the kustomization, so one `namespace:` there moves everything.
+      expect(at(manifest.body, 'metadata', 'namespace'), manifest.file).toBeUndefined()
+    }
+    expect(serviceMonitor.body['apiVersion']).toBe('monitoring.coreos.com/v1')
+  })
+
+  it('selects the pods with the Deployment and the Service, and the Service with the ServiceMonitor', () => {
+    const podLabels = record(at(pod, 'metadata', 'labels'))
+    expect(selects(record(at(deployment.body, 'spec', 'selector', 'matchLabels')), podLabels)).toBe(true)
+    expect(selects(record(at(service.body, 'spec', 'selector')), podLabels)).toBe(true)
+    const serviceLabels = record(at(service.body, 'metadata', 'labels'))
+    expect(selects(record(at(serviceMonitor.body, 'spec', 'selector', 'matchLabels')), serviceLabels)).toBe(
+      true
+    )
+  })
+
+  it('connects ports by name: container -> Service targetPort -> ServiceMonitor endpoint', () => {
+    const metricsPort = containerPorts.find((port) => port['name'] === 'metrics')
+    expect(metricsPort?.['containerPort']).toBe(9863)
+    const servicePorts = list(at(service.body, 'spec', 'ports'))
+    expect(servicePorts).toHaveLength(1)
+    expect(servicePorts[0]?.['name']).toBe('metrics')
+    expect(servicePorts[0]?.['targetPort']).toBe('metrics')
+    const endpoints = list(at(serviceMonitor.body, 'spec', 'endpoints'))
+    expect(endpoints.map((endpoint) => endpoint['port'])).toEqual(['metrics'])
+    expect(endpoints[0]?.['path']).toBe('/metrics')
+    // The listen address the container is told matches the port it declares.
+    expect(envValue('CRATEDB_CLOUD_EXPORTER_WEB_LISTEN_ADDRESS')).toBe(':9863')
+  })
+
+  it('names the Service as the job the alert rules select on', () => {
+    const rules = readFileSync(join(REPO_ROOT, 'prometheus', 'rules', 'cratedb-cloud-alerts.yml'), 'utf8')
+    expect(rules).toContain(`job="${service.name}"`)
+    expect(at(serviceMonitor.body, 'spec', 'jobLabel')).toBeUndefined()
+  })
+
+  it('probes /healthz for liveness and /readyz for readiness on the metrics port', () => {
+    expect(at(container, 'livenessProbe', 'httpGet')).toEqual({ path: '/healthz', port: 'metrics' })
+    expect(at(container, 'readinessProbe', 'httpGet')).toEqual({ path: '/readyz', port: 'metrics' })
+    const startup = at(container, 'startupProbe', 'httpGet') as Json | undefined
+    if (startup !== undefined) expect(startup).toEqual({ path: '/healthz', port: 'metrics' })
+  })
+
+  it('mounts the Secret keys as files where the *_FILE variables point, and never as plain variables', () => {
+    const volumes = list(at(pod, 'spec', 'volumes'))
+    const mounts = list(container['volumeMounts'])
+    for (const mount of mounts) expect(volumes.map((volume) => volume['name'])).toContain(mount['name'])
+    const volume = volumes.find((candidate) => at(candidate, 'secret', 'secretName') === secret.name)
+    expect(volume).toBeDefined()
+    expect(at(volume, 'secret', 'defaultMode')).toBe(0o440)
+    const mount = mounts.find((candidate) => candidate['name'] === volume!['name'])!
+    expect(mount['readOnly']).toBe(true)
+    const items = list(at(volume, 'secret', 'items'))
+    const secretKeys = Object.keys({
+      ...record(secret.body['stringData']),
+      ...record(secret.body['data'])
+    }).sort()
+    expect(items.map((item) => item['key']).sort()).toEqual(secretKeys)
+    const fileOf = (key: string): string =>
+      `${String(mount['mountPath'])}/${String(items.find((item) => item['key'] === key)?.['path'])}`
+    expect(envValue('CRATEDB_CLOUD_API_KEY_FILE')).toBe(fileOf('api-key'))
+    expect(envValue('CRATEDB_CLOUD_API_SECRET_FILE')).toBe(fileOf('api-secret'))
+    const names = list(container['env']).map((entry) => entry['name'])
+    expect(names).not.toContain('CRATEDB_CLOUD_API_KEY')
+    expect(names).not.toContain('CRATEDB_CLOUD_API_SECRET')
+    expect(container['envFrom']).toBeUndefined()
+    // Files mounted 0440 are readable only through the group that fsGroup gives them.
+    expect(at(pod, 'spec', 'securityContext', 'fsGroup')).toBe(
+      at(pod, 'spec', 'securityContext', 'runAsGroup')
+    )
+  })
+
+  it('runs locked down as the image user', () => {
+    const podSecurity = at(pod, 'spec', 'securityContext') as Json
+    const user = parseDockerfile(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8'))
+      .stages.at(-1)!
+      .instructions.findLast((step) => step.keyword === 'USER')!.rest
+    expect(`${String(podSecurity['runAsUser'])}:${String(podSecurity['runAsGroup'])}`).toBe(user)
+    expect(podSecurity['runAsNonRoot']).toBe(true)
+    expect(at(podSecurity, 'seccompProfile', 'type')).toBe('RuntimeDefault')
+    expect(container['securityContext']).toMatchObject({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] }
+    })
+    expect(at(pod, 'spec', 'automountServiceAccountToken')).toBe(false)
+  })
+
+  it('requests and limits memory as sized from the benchmark', () => {
+    expect(at(container, 'resources', 'requests', 'memory')).toBe('128Mi')
+    expect(at(container, 'resources', 'limits', 'memory')).toBe('384Mi')
+    expect(at(container, 'resources', 'requests', 'cpu')).toBeDefined()
+    expect(deployment.text).toContain('BENCHMARKS.md')
+  })
+
+  it('runs the image that the kustomization sets', () => {
+    const images = list(kustomization['images']).map((image) => image['name'])
+    expect(images).toContain(container['image'])
+    expect(list(container['args'])[0]).toBe('run')
+  })
+})
