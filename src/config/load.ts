@@ -1,0 +1,196 @@
+/**
+ * Builds the exporter's Config from four sources. For each setting the first source that sets it wins:
+ *
+ *   1. command-line flags (RUN_FLAGS, e.g. --api.timeout=20s)
+ *   2. environment variables (CRATEDB_CLOUD_API_URL, CRATEDB_CLOUD_EXPORTER_LOG_LEVEL, ...)
+ *   3. the YAML file given by --config.file or CRATEDB_CLOUD_EXPORTER_CONFIG_FILE
+ *   4. defaults (src/config/settings.ts, src/collectors/names.ts)
+ *
+ * Credentials come from the environment (CRATEDB_CLOUD_API_KEY/_SECRET or their *_FILE forms) when any of
+ * those variables is set, otherwise from the file's api.credentials. Every problem is collected and
+ * reported at once in a ConfigError; docs/configuration.md describes every key.
+ */
+import type { FlagValue } from '../cli/flags.js'
+import { COLLECTOR_DEFAULTS, COLLECTOR_NAMES, type CollectorName } from '../collectors/names.js'
+import { MISSING_CREDENTIALS, credentialFromEnv, credentialsFromYaml } from './credentials.js'
+import { ConfigError } from './errors.js'
+import type { LogFormatChoice } from './log-options.js'
+import { formatDuration, type Parser } from './parse.js'
+import { CONFIG_FILE_ENV, CONFIG_FILE_FLAG, SETTINGS } from './settings.js'
+import type { CollectorConfig, Config, CredentialConfig, LogLevel, NameFilter } from './types.js'
+import { readYamlSource } from './yaml-source.js'
+
+export interface LoadConfigInput {
+  readonly flags: ReadonlyMap<string, FlagValue>
+  readonly env: NodeJS.ProcessEnv
+  readonly readFile: (path: string) => string
+  /** Whether logs go to a terminal; resolves log format "auto". Default false (json). */
+  readonly isTty?: boolean
+  /** `run` needs an API key; other commands may not. Default true. */
+  readonly requireCredentials?: boolean
+}
+
+export interface LoadedConfig {
+  readonly config: Config
+  /** Accepted but questionable choices, to be logged at start. */
+  readonly warnings: readonly string[]
+}
+
+export function loadConfig(input: LoadConfigInput): LoadedConfig {
+  const problems: string[] = []
+  const warnings: string[] = []
+
+  const file = configFilePath(input)
+  let yamlValues = new Map<string, unknown>()
+  let yamlCredentials: unknown
+  if (file !== undefined) {
+    let text: string | undefined
+    try {
+      text = input.readFile(file)
+    } catch (error) {
+      const code = (error as { code?: unknown }).code
+      problems.push(
+        `--${CONFIG_FILE_FLAG}: cannot read ${JSON.stringify(file)} (${typeof code === 'string' ? code : 'error'})`
+      )
+    }
+    if (text !== undefined) {
+      const source = readYamlSource(text, file, problems)
+      yamlValues = source.values
+      yamlCredentials = source.credentials
+    }
+  }
+
+  const values = new Map<string, unknown>()
+  for (const setting of SETTINGS) {
+    const fromFlag = setting.flag === undefined ? undefined : input.flags.get(setting.flag.name)
+    const fromEnv = setting.env === undefined ? undefined : nonEmpty(input.env[setting.env])
+    let chosen: unknown = setting.defaultValue
+    if (fromFlag !== undefined)
+      chosen = parseFrom(setting.parse, fromFlag, `--${setting.flag?.name ?? ''}`, problems)
+    else if (fromEnv !== undefined) chosen = parseFrom(setting.parse, fromEnv, setting.env ?? '', problems)
+    else if (yamlValues.has(setting.path)) chosen = yamlValues.get(setting.path)
+    values.set(setting.path, chosen)
+  }
+
+  const context = { readFile: input.readFile, problems, warnings }
+  const fromEnv = credentialFromEnv(input.env, context)
+  const credentials: CredentialConfig[] =
+    fromEnv !== null ? [fromEnv] : credentialsFromYaml(yamlCredentials, context)
+  if (fromEnv !== null && yamlCredentials !== undefined) {
+    warnings.push(
+      'api.credentials: ignored, because CRATEDB_CLOUD_API_* environment variables set the API key'
+    )
+  }
+  const credentialVariablesSet = Object.keys(input.env).some(
+    (name) => name.startsWith('CRATEDB_CLOUD_API_KEY') || name.startsWith('CRATEDB_CLOUD_API_SECRET')
+  )
+  if (
+    credentials.length === 0 &&
+    (input.requireCredentials ?? true) &&
+    !problems.some((p) => p.startsWith('api.credentials') || p.startsWith('CRATEDB_CLOUD_API_'))
+  ) {
+    problems.push(
+      credentialVariablesSet
+        ? `${MISSING_CREDENTIALS} (the CRATEDB_CLOUD_API_* variables are empty)`
+        : MISSING_CREDENTIALS
+    )
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems)
+
+  const get = <T>(path: string): T => values.get(path) as T
+  const collectors = {} as Record<CollectorName, CollectorConfig>
+  for (const name of COLLECTOR_NAMES) collectors[name] = collectorConfig(name, get, warnings)
+  const filter = (kind: string): NameFilter => ({
+    include: get<string[]>(`filters.${kind}.include`),
+    exclude: get<string[]>(`filters.${kind}.exclude`)
+  })
+  const format = get<LogFormatChoice>('log.format')
+
+  const config: Config = {
+    web: {
+      listenAddress: get('web.listen_address'),
+      telemetryPath: get('web.telemetry_path'),
+      configFile: get<string | null>('web.config_file')
+    },
+    api: {
+      url: get('api.url'),
+      requestTimeoutSeconds: get('api.timeout'),
+      maxResponseBytes: get('api.max_response_bytes'),
+      maxConcurrency: get('api.max_concurrency'),
+      credentials
+    },
+    collectors,
+    filters: {
+      organizations: filter('organizations'),
+      projects: filter('projects'),
+      clusters: filter('clusters')
+    },
+    maxStalenessIntervals: get('max_staleness_intervals'),
+    log: {
+      level: get<LogLevel>('log.level'),
+      format: format === 'auto' ? (input.isTty === true ? 'pretty' : 'json') : format
+    }
+  }
+  return { config: deepFreeze(config), warnings }
+}
+
+function configFilePath(input: LoadConfigInput): string | undefined {
+  const flag = input.flags.get(CONFIG_FILE_FLAG)
+  if (typeof flag === 'string' && flag.trim() !== '') return flag
+  return nonEmpty(input.env[CONFIG_FILE_ENV])
+}
+
+function collectorConfig(
+  name: CollectorName,
+  get: <T>(path: string) => T,
+  warnings: string[]
+): CollectorConfig {
+  const defaults = COLLECTOR_DEFAULTS[name]
+  const intervalSeconds = get<number>(`collectors.${name}.interval`)
+  const explicitTimeout = get<number | undefined>(`collectors.${name}.timeout`)
+  const enabled = get<boolean>(`collectors.${name}.enabled`)
+  if (enabled && intervalSeconds < defaults.minIntervalSeconds) {
+    const every =
+      defaults.minIntervalSeconds === 60
+        ? 'once a minute'
+        : `once every ${formatDuration(defaults.minIntervalSeconds)}`
+    warnings.push(
+      `collectors.${name}.interval: ${formatDuration(intervalSeconds)} is shorter than ${formatDuration(defaults.minIntervalSeconds)}: ` +
+        `the API refreshes this data at most ${every}, so faster polling only costs requests`
+    )
+  }
+  if (explicitTimeout !== undefined && explicitTimeout > intervalSeconds) {
+    warnings.push(
+      `collectors.${name}.timeout: ${formatDuration(explicitTimeout)} is longer than the interval ${formatDuration(intervalSeconds)}; ` +
+        'a slow run delays the next one'
+    )
+  }
+  // Without an explicit timeout, a run must end before the next one is due.
+  const timeoutSeconds = explicitTimeout ?? Math.min(defaults.timeoutSeconds, intervalSeconds)
+  return { enabled, intervalSeconds, timeoutSeconds }
+}
+
+function parseFrom(
+  parse: (raw: unknown) => { ok: boolean },
+  raw: unknown,
+  where: string,
+  problems: string[]
+): unknown {
+  const parsed = parse(raw) as { ok: true; value: unknown } | { ok: false; error: string }
+  if (parsed.ok) return parsed.value
+  problems.push(`${where}: ${parsed.error}`)
+  return undefined
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child)
+    Object.freeze(value)
+  }
+  return value
+}

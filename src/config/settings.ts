@@ -1,0 +1,205 @@
+/**
+ * Every scalar setting once: its YAML path, parser, default, and the flag and environment variable that
+ * may also set it. Credentials and filters are lists and live in the YAML file (credentials also in the
+ * environment); see credentials.ts.
+ */
+import { COLLECTOR_DEFAULTS, COLLECTOR_NAMES, type CollectorName } from '../collectors/names.js'
+import { LOG_FORMAT_CHOICES, LOG_LEVELS } from './log-options.js'
+import {
+  apiUrl,
+  boolean,
+  duration,
+  formatDuration,
+  listenAddress,
+  oneOf,
+  positiveInteger,
+  positiveNumber,
+  regexList,
+  text,
+  urlPath,
+  type Parser
+} from './parse.js'
+
+export interface Setting {
+  /** Dotted YAML path, e.g. "collectors.org_metrics.interval". */
+  readonly path: string
+  readonly parse: Parser<unknown>
+  /** Parsed default; undefined where the loader computes it (collector timeouts). */
+  readonly defaultValue: unknown
+  readonly defaultText?: string
+  readonly flag?: {
+    readonly name: string
+    readonly type: 'string' | 'boolean'
+    readonly help: string
+    readonly placeholder?: string
+  }
+  readonly env?: string
+  readonly help: string
+}
+
+const ENV = 'CRATEDB_CLOUD_EXPORTER_'
+
+export const DEFAULT_API_URL = 'https://console.cratedb.cloud'
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+
+function collectorSettings(name: CollectorName): Setting[] {
+  const defaults = COLLECTOR_DEFAULTS[name]
+  return [
+    {
+      path: `collectors.${name}.enabled`,
+      parse: boolean,
+      defaultValue: defaults.enabled,
+      defaultText: String(defaults.enabled),
+      flag: {
+        name: `collector.${name}`,
+        type: 'boolean',
+        help: `Enable the ${name} collector: ${defaults.description}.`
+      },
+      help: `Enable the ${name} collector.`
+    },
+    {
+      path: `collectors.${name}.interval`,
+      parse: duration,
+      defaultValue: defaults.intervalSeconds,
+      defaultText: formatDuration(defaults.intervalSeconds),
+      flag: {
+        name: `collector.${name}.interval`,
+        type: 'string',
+        help: `How often the ${name} collector polls the API.`,
+        placeholder: 'DURATION'
+      },
+      help: `Polling interval of the ${name} collector.`
+    },
+    {
+      path: `collectors.${name}.timeout`,
+      parse: duration,
+      defaultValue: undefined,
+      defaultText: formatDuration(defaults.timeoutSeconds),
+      help: `Deadline of one run of the ${name} collector, retries included (at most the interval).`
+    }
+  ]
+}
+
+export const SETTINGS: readonly Setting[] = [
+  {
+    path: 'web.listen_address',
+    parse: listenAddress,
+    defaultValue: ':9863',
+    defaultText: ':9863',
+    flag: {
+      name: 'web.listen-address',
+      type: 'string',
+      help: 'Address on which to expose metrics and the status page.',
+      placeholder: 'ADDRESS'
+    },
+    env: `${ENV}WEB_LISTEN_ADDRESS`,
+    help: 'host:port to listen on.'
+  },
+  {
+    path: 'web.telemetry_path',
+    parse: urlPath,
+    defaultValue: '/metrics',
+    defaultText: '/metrics',
+    flag: { name: 'web.telemetry-path', type: 'string', help: 'Path under which to expose metrics.' },
+    help: 'Path of the metrics endpoint.'
+  },
+  {
+    path: 'web.config_file',
+    parse: text,
+    defaultValue: null,
+    flag: {
+      name: 'web.config.file',
+      type: 'string',
+      help: 'Web configuration file (TLS, basic auth), exporter-toolkit format.',
+      placeholder: 'FILE'
+    },
+    env: `${ENV}WEB_CONFIG_FILE`,
+    help: 'exporter-toolkit web configuration file.'
+  },
+  {
+    path: 'api.url',
+    parse: apiUrl,
+    defaultValue: DEFAULT_API_URL,
+    defaultText: DEFAULT_API_URL,
+    flag: {
+      name: 'api.url',
+      type: 'string',
+      help: 'CrateDB Cloud API base URL (https; http only for loopback).',
+      placeholder: 'URL'
+    },
+    env: 'CRATEDB_CLOUD_API_URL',
+    help: 'CrateDB Cloud API base URL.'
+  },
+  {
+    path: 'api.timeout',
+    parse: duration,
+    defaultValue: 15,
+    defaultText: '15s',
+    flag: {
+      name: 'api.timeout',
+      type: 'string',
+      help: 'Timeout of one HTTP request to the API, body included.',
+      placeholder: 'DURATION'
+    },
+    help: 'Timeout of one API request.'
+  },
+  {
+    path: 'api.max_response_bytes',
+    parse: positiveInteger(),
+    defaultValue: DEFAULT_MAX_RESPONSE_BYTES,
+    defaultText: String(DEFAULT_MAX_RESPONSE_BYTES),
+    help: 'Largest response body accepted.'
+  },
+  {
+    path: 'api.max_concurrency',
+    parse: positiveInteger(64),
+    defaultValue: 4,
+    defaultText: '4',
+    help: 'Most API requests in flight at once.'
+  },
+  ...COLLECTOR_NAMES.flatMap(collectorSettings),
+  ...(['organizations', 'projects', 'clusters'] as const).flatMap((kind) =>
+    (['include', 'exclude'] as const).map((which): Setting => ({
+      path: `filters.${kind}.${which}`,
+      parse: regexList,
+      defaultValue: [],
+      help: `Regular expressions (anchored) over ${kind} names and ids to ${which}.`
+    }))
+  ),
+  {
+    path: 'max_staleness_intervals',
+    parse: positiveNumber,
+    defaultValue: 3,
+    defaultText: '3',
+    help: 'Data older than this many intervals of its collector is withdrawn.'
+  },
+  {
+    path: 'log.level',
+    parse: oneOf(LOG_LEVELS),
+    defaultValue: 'info',
+    defaultText: 'info',
+    flag: {
+      name: 'log.level',
+      type: 'string',
+      help: `Only log messages with this severity or above: ${LOG_LEVELS.join(', ')}.`
+    },
+    env: `${ENV}LOG_LEVEL`,
+    help: 'Log level.'
+  },
+  {
+    path: 'log.format',
+    parse: oneOf(LOG_FORMAT_CHOICES),
+    defaultValue: 'auto',
+    defaultText: 'auto',
+    flag: {
+      name: 'log.format',
+      type: 'string',
+      help: 'Log format: json, pretty, or auto (pretty on a terminal, json otherwise).'
+    },
+    env: `${ENV}LOG_FORMAT`,
+    help: 'Log format.'
+  }
+]
+
+export const CONFIG_FILE_FLAG = 'config.file'
+export const CONFIG_FILE_ENV = `${ENV}CONFIG_FILE`
