@@ -6,6 +6,7 @@
 //   node deploy/generate-prometheusrule.js --stdout  print instead of writing
 //   --rules-dir DIR                                  read DIR instead of prometheus/rules
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import process from 'node:process'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import YAML from 'yaml'
@@ -83,7 +84,7 @@ function main(argv) {
     text = generatePrometheusRule(rulesDir)
   } catch (error) {
     if (!(error instanceof RuleFilesError)) throw error
-    console.error(`generate-prometheusrule: ${error.message}`)
+    process.stderr.write(`generate-prometheusrule: ${error.message}\n`)
     return 1
   }
   if (argv.includes('--stdout')) {
@@ -94,8 +95,8 @@ function main(argv) {
   if (argv.includes('--check')) {
     const current = existsSync(OUTPUT) ? readFileSync(OUTPUT, 'utf8') : ''
     if (current === text) return 0
-    console.error(
-      `generate-prometheusrule: ${target} is out of date; run node deploy/generate-prometheusrule.js`
+    process.stderr.write(
+      `generate-prometheusrule: ${target} is out of date; run node deploy/generate-prometheusrule.js\n`
     )
     return 1
   }
