@@ -1,4 +1,4 @@
-import { Gauge, Registry } from 'prom-client'
+import { Gauge, Registry, type RegistryContentType } from 'prom-client'
 import { describe, expect, it } from 'vitest'
 import { families } from '../../../src/metrics/catalogue.js'
 import { createExpositionRenderer } from '../../../src/metrics/exposition.js'
@@ -69,7 +69,7 @@ describe('createExpositionRenderer', () => {
 
   it('keeps _total on counters even after the registry was serialized as OpenMetrics by prom-client', async () => {
     const { renderer, registry } = setup()
-    registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE)
+    ;(registry as Registry<RegistryContentType>).setContentType(Registry.OPENMETRICS_CONTENT_TYPE)
     await registry.metrics() // renames counters in place, dropping _total
     const text = (await renderer.render([])).text.toString('utf8')
     expect(text).toContain('# TYPE cratedb_cloud_exporter_scrapes_total counter\n')

@@ -1,0 +1,123 @@
+import { STATUS_CODES } from 'node:http'
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest
+} from 'fastify'
+import type { Logger } from '../logger.js'
+import type { SelfMetrics } from '../metrics/self-metrics.js'
+import { createAccessHook } from './authentication.js'
+import { createGzipCache } from './gzip-cache.js'
+import { healthRoutes } from './routes/health.js'
+import { statusRoutes } from './routes/status.js'
+import { telemetryRoutes } from './routes/telemetry.js'
+import type { ExporterView } from './types.js'
+import { httpsServerOptions, type WebConfig } from './web-config.js'
+
+export const DEFAULT_DOCS_URL = 'https://cratedb.com/docs/cloud/en/latest/'
+
+export interface ServerDeps {
+  readonly view: ExporterView
+  readonly logger: Logger
+  /** e.g. /metrics */
+  readonly telemetryPath: string
+  /** TLS, basic auth and headers; the https options are derived from it. */
+  readonly webConfig: WebConfig | null
+  readonly selfMetrics: SelfMetrics
+  /** The "Documentation" link of the landing page. */
+  readonly docsUrl?: string
+}
+
+const ALLOW = 'GET, HEAD'
+const RESERVED_PATHS = ['/healthz', '/readyz', '/status']
+
+function pathOf(url: string): string {
+  const query = url.indexOf('?')
+  return query < 0 ? url : url.slice(0, query)
+}
+
+function errorBody(
+  statusCode: number,
+  message: string
+): { statusCode: number; error: string; message: string } {
+  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message }
+}
+
+/**
+ * The HTTP server as a fastify instance that is not listening: main calls listen(), tests inject().
+ * Served over TLS when the web configuration has a tls_server_config.
+ */
+export function buildServer(deps: ServerDeps): FastifyInstance {
+  const telemetryPath = deps.telemetryPath
+  if (!telemetryPath.startsWith('/') || RESERVED_PATHS.includes(telemetryPath)) {
+    throw new Error(
+      `telemetry path ${JSON.stringify(telemetryPath)} must start with "/" and not be ${RESERVED_PATHS.join(', ')}`
+    )
+  }
+  const https = httpsServerOptions(deps.webConfig)
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    // one line per request from the onResponse hook below instead of fastify's two
+    disableRequestLogging: true,
+    bodyLimit: 16 * 1024,
+    requestTimeout: 60_000,
+    ...(https === null ? {} : { https })
+  }) as unknown as FastifyInstance
+
+  const knownPaths = new Set([telemetryPath, '/healthz', '/readyz', '/status', '/'])
+  const quiet = new Set([telemetryPath, '/healthz', '/readyz'])
+  const extraHeaders = Object.entries(deps.webConfig?.headers ?? {})
+
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.header('X-Content-Type-Options', 'nosniff')
+    for (const [name, value] of extraHeaders) reply.header(name, value)
+    done()
+  })
+  const access = createAccessHook(deps.webConfig)
+  if (access !== null) app.addHook('onRequest', access)
+
+  app.addHook('onResponse', (request, reply, done) => {
+    const path = pathOf(request.url)
+    const line = {
+      method: request.method,
+      path,
+      statusCode: reply.statusCode,
+      durationMs: Math.round(reply.elapsedTime * 10) / 10,
+      remoteAddress: request.ip
+    }
+    if (quiet.has(path) && reply.statusCode < 400) request.log.debug(line, 'request')
+    else request.log.info(line, 'request')
+    done()
+  })
+
+  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
+    const path = pathOf(request.url)
+    if (knownPaths.has(path)) {
+      return reply
+        .code(405)
+        .header('Allow', ALLOW)
+        .send(errorBody(405, `${request.method} is not allowed on ${path}`))
+    }
+    return reply.code(404).send(errorBody(404, `no route ${request.method} ${path}`))
+  })
+
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const statusCode = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500
+    if (statusCode >= 500) {
+      request.log.error({ err: error }, 'request failed')
+      return reply.code(statusCode).send(errorBody(statusCode, 'internal server error'))
+    }
+    return reply.code(statusCode).send(errorBody(statusCode, error.message))
+  })
+
+  const gzip = createGzipCache()
+  void app.register(telemetryRoutes, { view: deps.view, telemetryPath, selfMetrics: deps.selfMetrics, gzip })
+  void app.register(healthRoutes, { view: deps.view })
+  void app.register(statusRoutes, {
+    view: deps.view,
+    telemetryPath,
+    docsUrl: deps.docsUrl ?? DEFAULT_DOCS_URL
+  })
+  return app
+}

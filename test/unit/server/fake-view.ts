@@ -1,0 +1,156 @@
+import { Writable } from 'node:stream'
+import { Registry } from 'prom-client'
+import { pino } from 'pino'
+import type { Logger } from '../../../src/logger.js'
+import { REDACT_PATHS } from '../../../src/logger.js'
+import { createSelfMetrics, type SelfMetrics } from '../../../src/metrics/self-metrics.js'
+import type { ExporterView, Exposition, StatusReport } from '../../../src/server/types.js'
+
+export const NOW = Date.UTC(2025, 4, 1, 12, 0, 0)
+
+export function exposition(generation: number, text = `up_total ${generation}\n`): Exposition {
+  return {
+    text: Buffer.from(text),
+    openMetrics: Buffer.from(`# TYPE up counter\nup_total ${generation}\n# EOF\n`),
+    renderedAt: NOW,
+    generation
+  }
+}
+
+export function sampleStatus(overrides: Partial<StatusReport> = {}): StatusReport {
+  return {
+    version: '1.2.3',
+    startedAt: NOW - 3 * 3600_000,
+    now: NOW,
+    ready: true,
+    problem: null,
+    apiUrl: 'https://console.cratedb.cloud',
+    organizations: [
+      { id: 'org-1', name: 'Acme & Co' },
+      { id: 'org-2', name: 'Globex' }
+    ],
+    clusters: [
+      {
+        id: 'c-1',
+        name: 'production',
+        organizationId: 'org-1',
+        organizationName: 'Acme & Co',
+        projectName: 'Main',
+        health: 'GREEN',
+        suspended: false,
+        numNodes: 3,
+        runningOperation: '',
+        storageUtilization: 0.42,
+        cpuUtilization: 0.125
+      },
+      {
+        id: 'c-2',
+        name: '<script>alert("x")</script>',
+        organizationId: 'org-2',
+        organizationName: 'Globex',
+        projectName: 'Lab',
+        health: 'YELLOW',
+        suspended: false,
+        numNodes: 1,
+        runningOperation: 'UPGRADE',
+        storageUtilization: 0.91,
+        cpuUtilization: null
+      }
+    ],
+    collectors: [
+      {
+        collector: 'inventory',
+        organizationId: '',
+        intervalSeconds: 60,
+        lastRunAt: NOW - 12_000,
+        lastSuccessAt: NOW - 12_000,
+        lastDurationSeconds: 0.84,
+        success: true,
+        lastErrorReason: null,
+        lastErrorMessage: null,
+        nextRunAt: NOW + 48_000,
+        stale: false
+      },
+      {
+        collector: 'org_metrics',
+        organizationId: 'org-2',
+        intervalSeconds: 60,
+        lastRunAt: NOW - 5_000,
+        lastSuccessAt: NOW - 305_000,
+        lastDurationSeconds: 50,
+        success: false,
+        lastErrorReason: 'throttled',
+        lastErrorMessage: 'HTTP 429 <too many>',
+        nextRunAt: NOW + 20_000,
+        stale: false
+      }
+    ],
+    api: {
+      requests: 1234,
+      errors: { throttled: 7, server: 2 },
+      credentials: [
+        { name: 'primary', active: false, lastOutcome: 'auth_failed', lastFailureAt: NOW - 600_000 },
+        { name: 'backup', active: true, lastOutcome: 'ok', lastFailureAt: null }
+      ]
+    },
+    ...overrides
+  }
+}
+
+export interface FakeView extends ExporterView {
+  current: Exposition
+  isReady: boolean
+  isAlive: boolean
+  report: StatusReport
+  expositionCalls: number
+}
+
+export function fakeView(): FakeView {
+  const view: FakeView = {
+    current: exposition(1),
+    isReady: true,
+    isAlive: true,
+    report: sampleStatus(),
+    expositionCalls: 0,
+    exposition() {
+      view.expositionCalls += 1
+      return view.current
+    },
+    status: () => view.report,
+    ready: () => view.isReady,
+    alive: () => view.isAlive
+  }
+  return view
+}
+
+export function testSelfMetrics(): SelfMetrics {
+  return createSelfMetrics({
+    registry: new Registry(),
+    version: '0.0.0',
+    revision: 'test',
+    defaultMetrics: false
+  })
+}
+
+/** A logger that keeps its JSON lines, configured like the real one (redaction included). */
+export function captureLogger(level: 'debug' | 'info' = 'debug'): { logger: Logger; lines: () => string[] } {
+  const chunks: string[] = []
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      chunks.push(chunk.toString('utf8'))
+      callback()
+    }
+  })
+  const logger = pino(
+    { level, base: null, redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
+    destination
+  )
+  return {
+    logger,
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter((line) => line !== '')
+  }
+}
