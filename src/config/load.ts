@@ -171,13 +171,8 @@ function collectorConfig(
   return { enabled, intervalSeconds, timeoutSeconds }
 }
 
-function parseFrom(
-  parse: (raw: unknown) => { ok: boolean },
-  raw: unknown,
-  where: string,
-  problems: string[]
-): unknown {
-  const parsed = parse(raw) as { ok: true; value: unknown } | { ok: false; error: string }
+function parseFrom(parse: Parser<unknown>, raw: unknown, where: string, problems: string[]): unknown {
+  const parsed = parse(raw)
   if (parsed.ok) return parsed.value
   problems.push(`${where}: ${parsed.error}`)
   return undefined
