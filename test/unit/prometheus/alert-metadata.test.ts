@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { RUNBOOKS_FILE, contractMetrics, metricsInFunctions, readAlertRules, selectedMetrics } from './contract.js'
+import {
+  RUNBOOKS_FILE,
+  contractMetrics,
+  metricsInFunctions,
+  readAlertRules,
+  selectedMetrics
+} from './contract.js'
 
 const RUNBOOK_BASE = 'https://github.com/example-org/cratedb-cloud-exporter/blob/main/docs/runbooks.md#'
 
@@ -55,7 +61,8 @@ describe('alert rules', () => {
   })
 
   it.each(ruleCases)('%s names the cluster when it is about one', (_name, rule) => {
-    if (!rule.expr.includes('cratedb_cloud_cluster_') || rule.alert === 'CrateDBCloudNoClustersDiscovered') return
+    if (!rule.expr.includes('cratedb_cloud_cluster_') || rule.alert === 'CrateDBCloudNoClustersDiscovered')
+      return
     expect(rule.annotations?.['summary']).toContain('{{ $labels.cluster_name }}')
   })
 

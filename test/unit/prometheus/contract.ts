@@ -47,10 +47,11 @@ export async function contractMetrics(): Promise<Map<string, MetricKind>> {
   for (const spec of Object.values(families)) names.set(spec.name, spec.type)
   const self = createSelfMetrics({ registry: new Registry(), version: '0.0.0', revision: 'test' })
   for (const metric of await self.registry.getMetricsAsJSON()) {
-    if (metric.type === 'histogram') {
+    const type = String(metric.type)
+    if (type === 'histogram') {
       for (const suffix of ['_bucket', '_sum', '_count']) names.set(`${metric.name}${suffix}`, 'counter')
     } else {
-      names.set(metric.name, metric.type === 'counter' ? 'counter' : 'gauge')
+      names.set(metric.name, type === 'counter' ? 'counter' : 'gauge')
     }
   }
   names.set('up', 'gauge')
@@ -59,7 +60,19 @@ export async function contractMetrics(): Promise<Map<string, MetricKind>> {
   return names
 }
 
-const KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless', 'bool', 'offset'])
+const KEYWORDS = new Set([
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'offset'
+])
 
 /** Metric names an expression selects: identifiers not followed by `(` outside of strings and label braces. */
 export function selectedMetrics(expr: string): string[] {

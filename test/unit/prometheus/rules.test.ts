@@ -34,12 +34,15 @@ describe.skipIf(promtool === undefined)('Prometheus rules (promtool)', () => {
     expect(status).toBe(0)
   })
 
-  it.each(testFiles.map((f) => [f.slice(TESTS_DIR.length + 1), f]))('pass promtool test rules %s', (_name, file) => {
-    const { status, output } = run(['test', 'rules', file])
-    expect(output).toContain('SUCCESS')
-    expect(output).not.toContain('FAILED')
-    expect(status).toBe(0)
-  })
+  it.each(testFiles.map((f) => [f.slice(TESTS_DIR.length + 1), f]))(
+    'pass promtool test rules %s',
+    (_name, file) => {
+      const { status, output } = run(['test', 'rules', file])
+      expect(output).toContain('SUCCESS')
+      expect(output).not.toContain('FAILED')
+      expect(status).toBe(0)
+    }
+  )
 })
 
 describe('promtool rule tests', () => {
