@@ -90,8 +90,8 @@ function createNode(
     weight: 0.7 + random.next() * 0.3,
     phase: random.next(),
     lags: {
-      cadvisor: random.int(2000, 20000),
-      pod: random.int(2000, 24000),
+      cadvisor: random.int(4000, 14000),
+      pod: random.int(2000, 18000),
       jmx: random.int(1000, 8000),
       sql: random.int(1000, 12000)
     },

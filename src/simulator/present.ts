@@ -53,7 +53,7 @@ export function presentProject(state: SimulatorState, project: SimProject): Json
       organization_id: project.organizationId,
       region: project.region
     },
-    { labels: { team: 'platform' } }
+    { project_labels: { team: 'platform' } }
   )
 }
 
@@ -128,7 +128,7 @@ export function presentCluster(state: SimulatorState, cluster: SimCluster): Json
         running_operation: runningOperation(cluster, now)?.type ?? '',
         status: state.healthStatus(cluster)
       },
-      { message: '' }
+      { status_message: '' }
     ),
     id: cluster.id,
     ip_whitelist: [],
@@ -145,5 +145,5 @@ export function presentCluster(state: SimulatorState, cluster: SimCluster): Json
     username: 'admin'
   }
   if (last !== undefined) body['last_async_operation'] = presentOperationSummary(last, now)
-  return extra(state, body, { autoscaling: { enabled: false }, tags: [] })
+  return extra(state, body, { autoscaling: { enabled: false }, cluster_tags: [] })
 }

@@ -29,13 +29,11 @@ export function registerAccountRoutes(app: FastifyInstance, state: SimulatorStat
         uid: userId,
         username: 'ops-bot'
       },
-      { mfa_enabled: false, preferences: { theme: 'dark' } }
+      { mfa_enabled: false, ui_preferences: { theme: 'dark' } }
     )
   )
 
-  app.get('/api/v2/organizations/', () =>
-    state.organizations().map((org) => presentOrganization(state, org))
-  )
+  app.get('/api/v2/organizations/', () => state.organizations().map((org) => presentOrganization(state, org)))
 
   app.get<{ Params: { organization_id: string } }>(
     '/api/v2/organizations/:organization_id/',
@@ -79,7 +77,7 @@ export function registerAccountRoutes(app: FastifyInstance, state: SimulatorStat
           status: 'UP',
           upgrade_available: false
         },
-        { provider: name.split('.').pop() }
+        { cloud_vendor: name.split('.').pop() }
       )
     )
 
@@ -107,7 +105,7 @@ export function registerAccountRoutes(app: FastifyInstance, state: SimulatorStat
         { code: 'clusters', current_value: clusters.length, quota: Math.max(10, clusters.length * 2) },
         { code: 'nodes', current_value: nodes, quota: Math.max(50, nodes * 2) },
         { code: 'projects', current_value: state.projects(org.id).length, quota: 20 }
-      ].map((quota) => extra(quota, { scope: 'organization' }))
+      ].map((quota) => extra(quota, { quota_scope: 'organization' }))
     }
   )
 
@@ -152,7 +150,7 @@ export function registerAccountRoutes(app: FastifyInstance, state: SimulatorStat
             total: storageCost
           }
         },
-        { currency: 'USD' }
+        { consumption_currency: 'USD' }
       )
     }
   )

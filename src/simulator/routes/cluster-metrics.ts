@@ -105,10 +105,8 @@ export function registerClusterMetricsRoutes(app: FastifyInstance, state: Simula
       const cluster = state.cluster(request.params.cluster_id)
       if (cluster === undefined) return sendError(reply, 404)
       const metric = METRIC_IDS.find((id) => id === request.params.metric_id)
-      if (metric === undefined)
-        return sendError(reply, 400, 'Bad request', {
-          metric_id: `Must be one of: ${METRIC_IDS.join(', ')}.`
-        })
+      // The path parameter is an enum: another value names no resource.
+      if (metric === undefined) return sendError(reply, 404)
       const now = state.clock.now()
       const parsed: Record<string, number> = {}
       for (const name of ['start', 'end']) {
