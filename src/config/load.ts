@@ -43,12 +43,14 @@ export function loadConfig(input: LoadConfigInput): LoadedConfig {
   const file = configFilePath(input)
   let yamlValues = new Map<string, unknown>()
   let yamlCredentials: unknown
+  let fileUnusable = false
   if (file !== undefined) {
     let text: string | undefined
     try {
       text = input.readFile(file)
     } catch (error) {
       const code = (error as { code?: unknown }).code
+      fileUnusable = true
       problems.push(
         `--${CONFIG_FILE_FLAG}: cannot read ${JSON.stringify(file)} (${typeof code === 'string' ? code : 'error'})`
       )
@@ -57,6 +59,7 @@ export function loadConfig(input: LoadConfigInput): LoadedConfig {
       const source = readYamlSource(text, file, problems)
       yamlValues = source.values
       yamlCredentials = source.credentials
+      fileUnusable = source.broken
     }
   }
 
@@ -87,6 +90,7 @@ export function loadConfig(input: LoadConfigInput): LoadedConfig {
   if (
     credentials.length === 0 &&
     (input.requireCredentials ?? true) &&
+    !fileUnusable &&
     !problems.some((p) => p.startsWith('api.credentials') || p.startsWith('CRATEDB_CLOUD_API_'))
   ) {
     problems.push(

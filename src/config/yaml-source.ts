@@ -12,6 +12,8 @@ export interface YamlSource {
   readonly values: Map<string, unknown>
   /** Raw `api.credentials`, checked by credentials.ts; undefined when absent. */
   readonly credentials: unknown
+  /** The file is not YAML at all, so nothing from it could be read. */
+  readonly broken: boolean
 }
 
 type Node =
@@ -50,12 +52,14 @@ export function readYamlSource(text: string, file: string, problems: string[]): 
   if (document.errors.length > 0) {
     // Only the first line: the rest quotes the file, which may hold a secret.
     for (const error of document.errors) {
-      problems.push(`${file}: not valid YAML: ${error.message.split('\n')[0] ?? error.code}`)
+      const before = text.slice(0, error.pos[0]).split('\n')
+      const where = ` (line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1})`
+      problems.push(`${file}: not valid YAML${where}: ${error.message.split('\n')[0] ?? error.code}`)
     }
-    return { values, credentials }
+    return { values, credentials, broken: true }
   }
   const root: unknown = document.toJS()
-  if (root === null || root === undefined) return { values, credentials }
+  if (root === null || root === undefined) return { values, credentials, broken: false }
 
   const walk = (raw: unknown, node: Node, path: string): void => {
     if (node.kind === 'leaf') {
@@ -87,5 +91,5 @@ export function readYamlSource(text: string, file: string, problems: string[]): 
     }
   }
   walk(root, TREE, '')
-  return { values, credentials }
+  return { values, credentials, broken: false }
 }
