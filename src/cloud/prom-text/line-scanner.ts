@@ -1,6 +1,7 @@
 import {
   BACKSLASH,
-  BLANK,
+  SPACE,
+  TAB,
   CHAR_CLASS,
   CLOSE_BRACE,
   COMMA,
@@ -49,6 +50,8 @@ export class LineScanner {
   end = 0
   /** Why the line is invalid, for LINE_INVALID. */
   error = ''
+  /** Bytes passed over by native searches, which may run past a line's end: counted to prove linear time. */
+  searchedBytes = 0
 
   scan(buf: Buffer, start: number, lineEnd: number): LineKind {
     let end = lineEnd
@@ -57,7 +60,8 @@ export class LineScanner {
     this.labelCount = 0
     this.timestampMs = null
     let i = start
-    while (i < end && (CHAR_CLASS[buf[i]!]! & BLANK) !== 0) i++
+    let c = 0
+    while (i < end && ((c = buf[i]!) === SPACE || c === TAB)) i++
     if (i === end) return LINE_BLANK
     const first = buf[i]!
     if (first === HASH) {
@@ -71,7 +75,7 @@ export class LineScanner {
     while (i < end && (CHAR_CLASS[buf[i]!]! & METRIC_CHAR) !== 0) i++
     this.nameEnd = i
     const afterName = i
-    while (i < end && (CHAR_CLASS[buf[i]!]! & BLANK) !== 0) i++
+    while (i < end && ((c = buf[i]!) === SPACE || c === TAB)) i++
     if (i < end && buf[i] === OPEN_BRACE) {
       i = this.scanLabels(buf, i + 1, end)
       if (i < 0) return LINE_INVALID
@@ -80,32 +84,34 @@ export class LineScanner {
         `unexpected ${describeByte(buf[i])} in metric name ${quoteSlice(buf, this.nameStart, i)}`
       )
     }
-    while (i < end && (CHAR_CLASS[buf[i]!]! & BLANK) !== 0) i++
+    while (i < end && ((c = buf[i]!) === SPACE || c === TAB)) i++
     if (i === end) return this.fail(`missing value after ${quoteSlice(buf, this.nameStart, this.nameEnd)}`)
     const valueStart = i
-    while (i < end && (CHAR_CLASS[buf[i]!]! & BLANK) === 0) i++
+    while (i < end && (c = buf[i]!) !== SPACE && c !== TAB) i++
     const value = parseValue(buf, valueStart, i)
     if (value === undefined) return this.fail(`invalid value ${quoteSlice(buf, valueStart, i)}`)
     this.value = value
-    while (i < end && (CHAR_CLASS[buf[i]!]! & BLANK) !== 0) i++
+    while (i < end && ((c = buf[i]!) === SPACE || c === TAB)) i++
     if (i === end) return LINE_SAMPLE
     const timestampStart = i
-    while (i < end && (CHAR_CLASS[buf[i]!]! & BLANK) === 0) i++
+    while (i < end && (c = buf[i]!) !== SPACE && c !== TAB) i++
     const timestamp = parseTimestamp(buf, timestampStart, i)
     if (timestamp === undefined) return this.fail(`invalid timestamp ${quoteSlice(buf, timestampStart, i)}`)
     this.timestampMs = timestamp
-    while (i < end && (CHAR_CLASS[buf[i]!]! & BLANK) !== 0) i++
+    while (i < end && ((c = buf[i]!) === SPACE || c === TAB)) i++
     if (i < end) return this.fail(`unexpected text after the timestamp: ${quoteSlice(buf, i, end)}`)
     return LINE_SAMPLE
   }
 
   /** Scans `name="value", ...}` from just after '{'; returns the offset after '}', or -1. */
   private scanLabels(buf: Buffer, from: number, end: number): number {
+    // Without a backslash in the line a value ends at the next quote, found natively.
+    const plain = !this.hasBackslash(buf, from, end)
     let i = from
+    let c = 0
     for (;;) {
-      while (i < end && (CHAR_CLASS[buf[i]!]! & BLANK) !== 0) i++
+      while (i < end && ((c = buf[i]!) === SPACE || c === TAB)) i++
       if (i === end) return this.failLabels(`missing '}' at the end of the label set`)
-      let c = buf[i]!
       if (c === CLOSE_BRACE) return i + 1
       if ((CHAR_CLASS[c]! & LABEL_START) === 0) {
         return this.failLabels(`expected a label name or '}', found ${describeByte(c)}`)
@@ -114,43 +120,34 @@ export class LineScanner {
       i++
       while (i < end && (CHAR_CLASS[buf[i]!]! & LABEL_CHAR) !== 0) i++
       const nameEnd = i
-      while (i < end && (CHAR_CLASS[buf[i]!]! & BLANK) !== 0) i++
-      if (i === end || buf[i] !== EQUALS) {
+      while (i < end && ((c = buf[i]!) === SPACE || c === TAB)) i++
+      if (i === end || c !== EQUALS) {
         return this.failLabels(`expected '=' after label name ${quoteSlice(buf, nameStart, nameEnd)}`)
       }
       i++
-      while (i < end && (CHAR_CLASS[buf[i]!]! & BLANK) !== 0) i++
-      if (i === end || buf[i] !== QUOTE) {
+      while (i < end && ((c = buf[i]!) === SPACE || c === TAB)) i++
+      if (i === end || c !== QUOTE) {
         return this.failLabels(
           `expected '"' to open the value of label ${quoteSlice(buf, nameStart, nameEnd)}`
         )
       }
-      i++
-      const valueStart = i
+      const valueStart = ++i
       let escaped = 0
-      for (;;) {
-        if (i >= end) {
+      if (plain) {
+        const quote = buf.indexOf(QUOTE, i)
+        this.searchedBytes += (quote === -1 ? buf.length : quote) - i
+        i = quote
+        if (i === -1 || i >= end) {
           return this.failLabels(`unterminated value of label ${quoteSlice(buf, nameStart, nameEnd)}`)
         }
-        c = buf[i]!
-        if (c === QUOTE) break
-        if (c === BACKSLASH) {
-          const next = buf[i + 1]
-          if (i + 1 >= end || (next !== BACKSLASH && next !== QUOTE && next !== LOWER_N)) {
-            const shown = i + 1 >= end ? 'end of line' : describeByte(next)
-            return this.failLabels(
-              `invalid escape '\\' followed by ${shown} in the value of label ${quoteSlice(buf, nameStart, nameEnd)}`
-            )
-          }
-          escaped = 1
-          i++
-        }
-        i++
+      } else {
+        i = this.scanEscapedValue(buf, i, end, nameStart, nameEnd)
+        if (i < 0) return -1
+        escaped = this.lastValueEscaped
       }
       this.pushLabel(nameStart, nameEnd, valueStart, i, escaped)
       i++
-      while (i < end && (CHAR_CLASS[buf[i]!]! & BLANK) !== 0) i++
-      c = buf[i]!
+      while (i < end && ((c = buf[i]!) === SPACE || c === TAB)) i++
       if (i < end && c === COMMA) {
         i++
       } else if (i < end && c === CLOSE_BRACE) {
@@ -161,6 +158,59 @@ export class LineScanner {
         )
       }
     }
+  }
+
+  private lastValueEscaped = 0
+
+  /** Scans a label value that may hold escapes; returns the offset of its closing quote, or -1. */
+  private scanEscapedValue(
+    buf: Buffer,
+    from: number,
+    end: number,
+    nameStart: number,
+    nameEnd: number
+  ): number {
+    let i = from
+    this.lastValueEscaped = 0
+    for (;;) {
+      if (i >= end)
+        return this.failLabels(`unterminated value of label ${quoteSlice(buf, nameStart, nameEnd)}`)
+      const c = buf[i]!
+      if (c === QUOTE) return i
+      if (c === BACKSLASH) {
+        const next = i + 1 < end ? buf[i + 1] : undefined
+        if (next !== BACKSLASH && next !== QUOTE && next !== LOWER_N) {
+          return this.failLabels(
+            `invalid escape '\\' followed by ${describeByte(next)} in the value of label ${quoteSlice(buf, nameStart, nameEnd)}`
+          )
+        }
+        this.lastValueEscaped = 1
+        i++
+      }
+      i++
+    }
+  }
+
+  private backslashIn: Buffer | null = null
+  private backslashAt = 0
+
+  /**
+   * Whether buf[from, end) holds a backslash. The next backslash's offset is remembered per buffer, so
+   * the native search runs over each part of a chunk at most once: linear overall.
+   */
+  private hasBackslash(buf: Buffer, from: number, end: number): boolean {
+    if (buf !== this.backslashIn || this.backslashAt < from) {
+      const at = buf.indexOf(BACKSLASH, from)
+      this.backslashIn = buf
+      this.backslashAt = at === -1 ? buf.length : at
+      this.searchedBytes += this.backslashAt - from
+    }
+    return this.backslashAt < end
+  }
+
+  /** To call before scanning lines of a new chunk: a caller may refill the same Buffer object. */
+  newChunk(): void {
+    this.backslashIn = null
   }
 
   private pushLabel(

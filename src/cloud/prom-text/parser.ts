@@ -31,7 +31,10 @@ export interface PromTextStats {
   commentLines: number
   invalidLines: number
   firstInvalid: InvalidLine | null
-  /** Bytes scanned plus bytes copied; stays within a small multiple of `bytes` (linear time). */
+  /**
+   * Bytes scanned, searched and copied: stays within a small multiple of `bytes` whatever the input and
+   * its chunking, which is what linear time means here.
+   */
   work: number
 }
 
@@ -106,12 +109,15 @@ export function createPromTextParser(options: PromTextParserOptions): PromTextPa
   const stats = (): PromTextStats => {
     totals.bytes = splitter.bytes
     totals.lines = splitter.lines
-    totals.work = scanned + splitter.copiedBytes
+    totals.work = scanned + scanner.searchedBytes + splitter.copiedBytes
     return { ...totals }
   }
 
   return {
-    write: (chunk) => splitter.write(chunk),
+    write: (chunk) => {
+      scanner.newChunk()
+      splitter.write(chunk)
+    },
     end: () => {
       splitter.end()
       return stats()
