@@ -153,9 +153,7 @@ export function renderLandingPage(status: StatusReport, options: LandingPageOpti
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>CrateDB Cloud exporter</title>
-        <style>
-          ${new SafeHtml(LANDING_CSS)}
-        </style>
+        ${new SafeHtml(`<style>${LANDING_CSS}</style>`)}
       </head>
       <body>
         <header>

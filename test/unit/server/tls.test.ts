@@ -1,0 +1,157 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import bcrypt from 'bcryptjs'
+import { Agent, request } from 'undici'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { FastifyInstance } from 'fastify'
+import { buildServer } from '../../../src/server/build-server.js'
+import { loadWebConfig } from '../../../src/server/web-config.js'
+import { externalTool } from '../../helpers/environment.js'
+import { captureLogger, fakeView, testSelfMetrics } from './fake-view.js'
+
+/**
+ * A real TLS server on 127.0.0.1 with a self-signed certificate made for this run (no key is committed):
+ * the certificate doubles as the client CA and the client certificate in the mutual TLS case.
+ */
+const openssl = externalTool('openssl')
+let dir = ''
+
+function basic(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
+}
+
+async function start(webConfigYaml: string): Promise<{ app: FastifyInstance; url: string }> {
+  const path = join(dir, `web-${Math.random().toString(36).slice(2)}.yml`)
+  writeFileSync(path, webConfigYaml)
+  const app = buildServer({
+    view: fakeView(),
+    logger: captureLogger('info').logger,
+    telemetryPath: '/metrics',
+    webConfig: loadWebConfig(path, (file) => readFileSync(file)),
+    selfMetrics: testSelfMetrics()
+  })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const address = app.server.address()
+  if (address === null || typeof address === 'string') throw new Error('no port')
+  return { app, url: `https://127.0.0.1:${address.port}` }
+}
+
+function client(options: { trust?: boolean; clientCert?: boolean } = {}): Agent {
+  return new Agent({
+    connect: {
+      ...(options.trust === false ? {} : { ca: readFileSync(join(dir, 'cert.pem')) }),
+      ...(options.clientCert === true
+        ? { cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) }
+        : {})
+    }
+  })
+}
+
+describe.skipIf(openssl === undefined)('TLS over loopback', () => {
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cce-tls-'))
+    const made = spawnSync(
+      openssl!,
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=cratedb-cloud-exporter test',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost'
+      ],
+      { encoding: 'utf8' }
+    )
+    if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr}`)
+  })
+  afterAll(() => {
+    if (dir !== '') rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('serves HTTPS with basic auth: right password 200, wrong 401', async () => {
+    const hash = bcrypt.hashSync('s3cret', 4)
+    const { app, url } = await start(
+      `tls_server_config:\n  cert_file: cert.pem\n  key_file: key.pem\nbasic_auth_users:\n  prometheus: "${hash}"\n`
+    )
+    const dispatcher = client()
+    try {
+      const right = await request(`${url}/metrics`, {
+        dispatcher,
+        headers: { authorization: basic('prometheus', 's3cret') }
+      })
+      expect(right.statusCode).toBe(200)
+      expect(await right.body.text()).toBe('up_total 1\n')
+      const wrong = await request(`${url}/metrics`, {
+        dispatcher,
+        headers: { authorization: basic('prometheus', 'guess') }
+      })
+      expect(wrong.statusCode).toBe(401)
+      expect(wrong.headers['www-authenticate']).toBe('Basic realm="cratedb-cloud-exporter", charset="UTF-8"')
+      await wrong.body.dump()
+      const untrusting = client({ trust: false })
+      await expect(request(`${url}/metrics`, { dispatcher: untrusting })).rejects.toThrow(
+        /self.signed|certificate/i
+      )
+      await untrusting.close()
+      await expect(request(url.replace('https:', 'http:') + '/metrics')).rejects.toThrow()
+    } finally {
+      await dispatcher.close()
+      await app.close()
+    }
+  })
+
+  it('requires and verifies client certificates when configured', async () => {
+    const { app, url } = await start(
+      [
+        'tls_server_config:',
+        '  cert_file: cert.pem',
+        '  key_file: key.pem',
+        '  client_ca_file: cert.pem',
+        '  client_auth_type: RequireAndVerifyClientCert'
+      ].join('\n')
+    )
+    const withCert = client({ clientCert: true })
+    const withoutCert = client()
+    try {
+      const ok = await request(`${url}/healthz`, { dispatcher: withCert })
+      expect(ok.statusCode).toBe(200)
+      await ok.body.dump()
+      await expect(request(`${url}/healthz`, { dispatcher: withoutCert })).rejects.toThrow()
+    } finally {
+      await Promise.all([withCert.close(), withoutCert.close()])
+      await app.close()
+    }
+  })
+
+  it('answers 403 without a certificate under RequireAnyClientCert', async () => {
+    const { app, url } = await start(
+      'tls_server_config:\n  cert_file: cert.pem\n  key_file: key.pem\n  client_auth_type: RequireAnyClientCert\n'
+    )
+    const withCert = client({ clientCert: true })
+    const withoutCert = client()
+    try {
+      const ok = await request(`${url}/healthz`, { dispatcher: withCert })
+      expect(ok.statusCode).toBe(200)
+      await ok.body.dump()
+      const refused = await request(`${url}/healthz`, { dispatcher: withoutCert })
+      expect(refused.statusCode).toBe(403)
+      expect(await refused.body.json()).toMatchObject({ message: 'a client certificate is required' })
+    } finally {
+      await Promise.all([withCert.close(), withoutCert.close()])
+      await app.close()
+    }
+  })
+})
