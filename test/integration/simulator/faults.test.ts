@@ -1,0 +1,114 @@
+import { request } from 'undici'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseFaultRule } from '../../../src/simulator/index.js'
+import { firstCredential, startTestSimulator, type RunningSimulator } from '../../helpers/simulator.js'
+
+describe('simulator faults over a real socket', () => {
+  let sim: RunningSimulator
+  let authorization: string
+  let orgId: string
+  beforeAll(async () => {
+    sim = await startTestSimulator()
+    authorization = firstCredential(sim).authorization
+    orgId = sim.state.organizations()[0]!.id
+  })
+  afterAll(async () => {
+    await sim.close()
+  })
+  const get = (path: string) => request(`${sim.url}${path}`, { headers: { authorization } })
+  const ME = '/api/v2/users/me/'
+
+  it('plays a sequence once, then lets requests pass', async () => {
+    sim.state.setFaults([parseFaultRule(`${ME}=503,429:7,pass,500`)])
+    const statuses: number[] = []
+    const retryAfter: unknown[] = []
+    for (let i = 0; i < 5; i++) {
+      const response = await get(ME)
+      statuses.push(response.statusCode)
+      retryAfter.push(response.headers['retry-after'])
+      await response.body.text()
+    }
+    expect(statuses).toEqual([503, 429, 200, 500, 200])
+    expect(retryAfter[1]).toBe('7')
+  })
+
+  it('matches route templates with parameters, and path regexes', async () => {
+    sim.state.setFaults([
+      parseFaultRule('/api/v2/organizations/{organization_id}/=*502'),
+      parseFaultRule('~/quotas/$=504')
+    ])
+    const org = await get(`/api/v2/organizations/${orgId}/`)
+    expect(org.statusCode).toBe(502)
+    await org.body.text()
+    const quotas = await get(`/api/v2/organizations/${orgId}/quotas/`)
+    expect(quotas.statusCode).toBe(504)
+    await quotas.body.text()
+    const list = await get('/api/v2/organizations/')
+    expect(list.statusCode).toBe(200)
+    await list.body.text()
+  })
+
+  it('resets the connection', async () => {
+    sim.state.setFaults([parseFaultRule(`${ME}=reset`)])
+    await expect(get(ME).then((r) => r.body.text())).rejects.toThrow()
+  })
+
+  it('sends a body shorter than its Content-Length', async () => {
+    sim.state.setFaults([parseFaultRule(`${ME}=truncate`)])
+    await expect(get(ME).then((r) => r.body.text())).rejects.toThrow()
+  })
+
+  it('truncates the streamed org-metrics body too', async () => {
+    sim.state.setFaults([
+      parseFaultRule('/api/v2/organizations/{organization_id}/metrics/prometheus/=truncate')
+    ])
+    await expect(
+      get(`/api/v2/organizations/${orgId}/metrics/prometheus/`).then((r) => r.body.text())
+    ).rejects.toThrow()
+  })
+
+  it('sends malformed JSON, an oversize body, a 204, and adds latency', async () => {
+    sim.state.setFaults([parseFaultRule(`${ME}=malformed,oversize:3000000,204,latency:300`)])
+    const malformed = await get(ME)
+    expect(malformed.statusCode).toBe(200)
+    const text = await malformed.body.text()
+    expect(() => JSON.parse(text) as unknown).toThrow()
+    const oversize = await get(ME)
+    expect((await oversize.body.arrayBuffer()).byteLength).toBeGreaterThan(3_000_000)
+    const empty = await get(ME)
+    expect(empty.statusCode).toBe(204)
+    await empty.body.text()
+    const started = Date.now()
+    const slow = await get(ME)
+    await slow.body.text()
+    expect(Date.now() - started).toBeGreaterThanOrEqual(280)
+  })
+
+  it('sends a body slowly, chunk by chunk', async () => {
+    sim.state.setFaults([parseFaultRule(`${ME}=slow:50`)])
+    const started = Date.now()
+    const response = await get(ME)
+    const body = await response.body.text()
+    expect(JSON.parse(body)).toHaveProperty('email')
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45)
+  })
+
+  it('applies probabilities deterministically from the seed, and is set through the admin API', async () => {
+    const put = await request(`${sim.url}/_simulator/faults`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${sim.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ rules: [`${ME}=50%:500`] })
+    })
+    expect(put.statusCode).toBe(200)
+    await put.body.text()
+    let failures = 0
+    for (let i = 0; i < 40; i++) {
+      const response = await get(ME)
+      if (response.statusCode === 500) failures++
+      await response.body.text()
+    }
+    expect(failures).toBeGreaterThan(8)
+    expect(failures).toBeLessThan(32)
+    sim.state.setFaults([])
+  })
+})
