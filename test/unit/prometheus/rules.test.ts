@@ -24,7 +24,7 @@ interface RuleTest {
 describe.skipIf(promtool === undefined)('Prometheus rules (promtool)', () => {
   it('pass promtool check rules', () => {
     const { status, output } = run(['check', 'rules', ALERTS_FILE])
-    expect(output).toContain('SUCCESS: 16 rules found')
+    expect(output).toContain(`SUCCESS: ${readAlertRules().length} rules found`)
     expect(status).toBe(0)
   })
 
