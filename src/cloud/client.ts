@@ -58,11 +58,12 @@ export function createCloudClient(deps: CloudClientDeps): CloudApi {
   }
   const origin = base.origin
   const basePath = base.pathname.replace(/\/+$/, '')
-  const ownDispatcher =
-    deps.dispatcher === undefined
-      ? new Agent({ connections: deps.maxConcurrency, keepAliveTimeout: 30_000, pipelining: 1 })
-      : undefined
-  const dispatcher = deps.dispatcher ?? (ownDispatcher)
+  let ownDispatcher: Agent | undefined
+  let dispatcher: Dispatcher
+  if (deps.dispatcher === undefined) {
+    ownDispatcher = new Agent({ connections: deps.maxConcurrency, keepAliveTimeout: 30_000, pipelining: 1 })
+    dispatcher = ownDispatcher
+  } else dispatcher = deps.dispatcher
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...deps.retry }
   const random = deps.random ?? Math.random
   const semaphore = createSemaphore(Math.max(1, deps.maxConcurrency))
