@@ -26,7 +26,11 @@ function convert(node: unknown): unknown {
     out['required'] = (source['required'] as string[]).filter(
       (name) => properties[name]?.['writeOnly'] !== true
     )
-  if (Array.isArray(source['enum']) && /empty string/i.test(String(source['description'] ?? '')))
+  if (
+    Array.isArray(source['enum']) &&
+    typeof source['description'] === 'string' &&
+    /empty string/i.test(source['description'])
+  )
     out['enum'] = [...(source['enum'] as unknown[]), '']
   if (source['nullable'] === true) return { anyOf: [out, { type: 'null' }] }
   return out
@@ -42,7 +46,7 @@ export function createOpenApiValidator(path: string): OpenApiValidator {
   const ajv = new Ajv({ strict: false, allErrors: true })
   const addFormats = addFormatsModule as unknown as (ajv: Ajv) => void
   addFormats(ajv)
-  ajv.addSchema({ $id: 'openapi', components: convert(document['components']) } as object)
+  ajv.addSchema({ $id: 'openapi', components: convert(document['components']) })
   const cache = new Map<string, ValidateFunction>()
   const responses = (document['components'] as Node)['responses'] as Record<string, Node>
   return {

@@ -93,20 +93,17 @@ describe('simulator cluster operations', () => {
     const gone = await f.get(`/api/v2/clusters/${id}/`)
     expect(gone.statusCode).toBe(404)
     expect(gone.json()).toEqual({ message: 'Resource not found.', success: false })
-    expect(
-      (await f.get(`/api/v2/organizations/${org.id}/clusters/`)).json().map((c: { id: string }) => c.id)
-    ).not.toContain(id)
+    const listed = (await f.get(`/api/v2/organizations/${org.id}/clusters/`)).json<{ id: string }[]>()
+    expect(listed.map((c) => c.id)).not.toContain(id)
   })
 
   it('filters cluster lists by project, product and subscription', async () => {
     const f = createFixture()
     const project = f.state.projects()[1]!
-    const list = (await f.get(`/api/v2/clusters/?project_id=${project.id}`)).json() as {
-      project_id: string
-    }[]
+    const list = (await f.get(`/api/v2/clusters/?project_id=${project.id}`)).json<{ project_id: string }[]>()
     expect(list.length).toBe(f.state.clusters({ projectId: project.id }).length)
     expect(list.every((c) => c.project_id === project.id)).toBe(true)
-    const cr1 = (await f.get('/api/v2/clusters/?product_name=cr1')).json() as { product_name: string }[]
+    const cr1 = (await f.get('/api/v2/clusters/?product_name=cr1')).json<{ product_name: string }[]>()
     expect(cr1.length).toBeGreaterThan(0)
     expect(cr1.every((c) => c.product_name === 'cr1')).toBe(true)
     const one = f.state.clusters()[0]!

@@ -155,14 +155,18 @@ describe('simulator org metrics endpoint', () => {
     const f = createFixture()
     const cluster = f.clusterNamed('orders-prod')
     const url = `/api/v2/clusters/${cluster.id}/metrics/crate_query_count/?minutes_ago=10`
-    const matrix = (await f.get(url)).json()
+    const matrix = (await f.get(url)).json<{
+      data: { resultType: string; result: { metric: { query: string }; values: unknown[] }[] }
+    }>()
     expect(matrix.data.resultType).toBe('matrix')
-    expect(matrix.data.result.map((r: { metric: { query: string } }) => r.metric.query)).toContain('Select')
-    expect(matrix.data.result[0].values.length).toBeGreaterThanOrEqual(10)
+    expect(matrix.data.result.map((r) => r.metric.query)).toContain('Select')
+    expect(matrix.data.result[0]!.values.length).toBeGreaterThanOrEqual(10)
     f.state.settings.metricsJsonShape = 'series'
-    const series = (await f.get(`/api/v2/clusters/${cluster.id}/metrics/crate_disk_usage2/`)).json()
+    const series = (await f.get(`/api/v2/clusters/${cluster.id}/metrics/crate_disk_usage2/`)).json<
+      Record<string, [number, number][]>
+    >()
     expect(Object.keys(series).sort()).toEqual(['total', 'used'])
-    expect(series.total[0][1]).toBe(cluster.diskSizePerNodeBytes * cluster.nodes.length)
+    expect(series['total']![0]![1]).toBe(cluster.diskSizePerNodeBytes * cluster.nodes.length)
     const suspended = f.clusterNamed('staging')
     expect((await f.get(`/api/v2/clusters/${suspended.id}/metrics/crate_cpu_seconds/`)).statusCode).toBe(204)
   })
