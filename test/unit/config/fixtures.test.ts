@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ConfigError, loadConfig } from '../../../src/config/index.js'
+import { ConfigError, RUN_FLAGS, loadConfig } from '../../../src/config/index.js'
 import { REPO_ROOT } from '../../helpers/environment.js'
 
 /**
@@ -108,4 +108,35 @@ describe('config fixtures', () => {
         if (content.trim() !== '') expect(message).not.toContain(content.trim())
     }
   )
+})
+
+describe('docs/configuration.md', () => {
+  it('its annotated example is a valid configuration without warnings', () => {
+    const doc = readFileSync(resolve(REPO_ROOT, 'docs/configuration.md'), 'utf8')
+    const example = /```yaml\n([\s\S]*?)```/.exec(doc)?.[1]
+    expect(example).toBeDefined()
+    const secrets = (path: string) => {
+      if (path === '/c.yaml') return example ?? ''
+      if (path.startsWith('/run/secrets/')) return 'value\n'
+      throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' })
+    }
+    const { config, warnings } = loadConfig({
+      flags: new Map([['config.file', '/c.yaml']]),
+      env: {},
+      readFile: secrets
+    })
+    expect(warnings).toEqual([])
+    expect(config.api.credentials.map((c) => c.name)).toEqual(['primary', 'standby'])
+    expect(config.filters.clusters.include).toEqual(['prod-.*', 'staging-.*'])
+    expect(config.collectors.org_metrics).toEqual({ enabled: true, intervalSeconds: 60, timeoutSeconds: 50 })
+  })
+
+  it('lists every flag', () => {
+    const doc = readFileSync(resolve(REPO_ROOT, 'docs/configuration.md'), 'utf8')
+    const documented = [...doc.matchAll(/`--(?:\[no-\])?([a-z.<>_-]+)/g)].map((m) => m[1])
+    for (const flag of RUN_FLAGS) {
+      const generic = flag.name.replace(/^collector\.[a-z_]+/, 'collector.<name>')
+      expect(documented, flag.name).toContain(generic)
+    }
+  })
 })
