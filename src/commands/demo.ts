@@ -1,10 +1,114 @@
+import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { formatHelp, parseFlags, stringFlag, type CommandSpec, type FlagValue } from '../cli/flags.js'
 import type { Command } from '../cli/io.js'
+import { parseListenAddress } from '../cli/listen-address.js'
+import { loadConfig, RUN_FLAGS } from '../config/index.js'
+import { createLogger } from '../logger.js'
+import { startSimulator } from '../simulator/index.js'
+import { startExporter } from '../start-exporter.js'
+import { revision } from '../version.js'
+import { loadOrExplain, PROGRAM, serveUntilSignal } from './run.js'
+
+const SIMULATOR_FLAG = 'simulator.listen-address'
+
+const spec: CommandSpec = {
+  name: 'demo',
+  summary:
+    'Start the built-in CrateDB Cloud simulator (demo scenario: healthy, YELLOW, UNREACHABLE, suspended, nearly full and busy clusters) and the exporter against it, in one process. Takes the flags of "run" too; the API URL and key are set by the demo.',
+  flags: [
+    {
+      name: SIMULATOR_FLAG,
+      type: 'string',
+      help: 'HOST:PORT of the simulator.',
+      defaultText: '127.0.0.1:0 (a free loopback port)'
+    },
+    {
+      name: 'seed',
+      type: 'string',
+      help: 'Seed of the demo world (ids, load, growth).',
+      defaultText: 'demo'
+    },
+    ...RUN_FLAGS.filter((flag) => flag.name !== 'api.url')
+  ]
+}
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: '(being written)',
-  run(io) {
-    io.stderr.write('demo: not available in this build\n')
-    return Promise.resolve(1)
+  summary: 'Run the exporter against the built-in simulator: try it without an account.',
+  async run(io) {
+    const parsed = parseFlags(spec, io.argv)
+    if (parsed.help) {
+      io.stdout.write(formatHelp(PROGRAM, spec))
+      return 0
+    }
+    const simulatorAddress = parseListenAddress(
+      stringFlag(parsed.values, SIMULATOR_FLAG) ?? '127.0.0.1:0',
+      `--${SIMULATOR_FLAG}`
+    )
+    const key = `demo_${randomBytes(12).toString('base64url')}`
+    const secret = randomBytes(24).toString('base64url')
+    const flags = new Map<string, FlagValue>(parsed.values)
+    flags.delete(SIMULATOR_FLAG)
+    flags.delete('seed')
+    // Validate everything before starting anything; the URL is replaced once the simulator listens.
+    const env: NodeJS.ProcessEnv = { ...io.env, CRATEDB_CLOUD_API_KEY: key, CRATEDB_CLOUD_API_SECRET: secret }
+    delete env['CRATEDB_CLOUD_API_KEY_FILE']
+    delete env['CRATEDB_CLOUD_API_SECRET_FILE']
+    const load = (url: string) => () =>
+      loadConfig({
+        flags: new Map([...flags, ['api.url', url]]),
+        env,
+        readFile: (path) => readFileSync(path, 'utf8'),
+        isTty: io.isTty
+      })
+    if (loadOrExplain(io, 'demo', load('http://127.0.0.1:1')) === null) return 2
+
+    const simulator = await startSimulator({
+      host: simulatorAddress.host,
+      port: simulatorAddress.port,
+      seed: stringFlag(parsed.values, 'seed') ?? 'demo',
+      scenario: { kind: 'demo' },
+      credentials: [{ key, secret }]
+    })
+    const settings = loadOrExplain(io, 'demo', load(simulator.url))
+    if (settings === null) {
+      await simulator.close()
+      return 2
+    }
+    const { config } = settings.loaded
+    const logger = createLogger({
+      level: config.log.level,
+      format: config.log.format,
+      destination: io.stderr
+    })
+    let running
+    try {
+      running = await startExporter({
+        config,
+        logger,
+        webConfig: settings.webConfig,
+        revision: revision(io.env)
+      })
+    } catch (error) {
+      await simulator.close()
+      throw error
+    }
+    io.stdout.write(
+      [
+        '',
+        `CrateDB Cloud simulator:  ${simulator.url}  (API key ${key}; demo only)`,
+        `Exporter status page:     ${running.url}/`,
+        `Metrics:                  ${running.url}${config.web.telemetryPath}`,
+        `Status as JSON:           ${running.url}/status`,
+        '',
+        'Node CPU and query rates appear after the second poll of the organization metrics (about a minute).',
+        'Press Ctrl+C to stop.',
+        ''
+      ].join('\n')
+    )
+    const code = await serveUntilSignal(io, logger, running)
+    await simulator.close()
+    return code
   }
 }

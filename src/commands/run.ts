@@ -1,10 +1,106 @@
-import type { Command } from '../cli/io.js'
+import { readFileSync } from 'node:fs'
+import { formatHelp, parseFlags, type CommandSpec } from '../cli/flags.js'
+import type { Command, CommandIo } from '../cli/io.js'
+import { ConfigError, loadConfig, RUN_FLAGS, type LoadedConfig } from '../config/index.js'
+import { createLogger, type Logger } from '../logger.js'
+import { loadWebConfig, WebConfigError, type WebConfig } from '../server/web-config.js'
+import { startExporter, type RunningExporter } from '../start-exporter.js'
+import { revision } from '../version.js'
+
+export const PROGRAM = 'cratedb-cloud-exporter'
+
+const spec: CommandSpec = {
+  name: 'run',
+  summary:
+    'Poll the CrateDB Cloud API and serve Prometheus metrics (the default command). Settings come from flags, then environment variables, then the YAML file, then defaults.',
+  flags: RUN_FLAGS
+}
+
+/** Settings a command could not use: printed with every problem, exit code 2, nothing started. */
+export function loadOrExplain(
+  io: CommandIo,
+  command: string,
+  load: () => LoadedConfig
+): { loaded: LoadedConfig; webConfig: WebConfig | null } | null {
+  try {
+    const loaded = load()
+    const file = loaded.config.web.configFile
+    const webConfig = file === null ? null : loadWebConfig(file, (path) => readFileSync(path))
+    return { loaded, webConfig }
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof WebConfigError) {
+      io.stderr.write(`${PROGRAM} ${command}: ${error.message}\n`)
+      return null
+    }
+    throw error
+  }
+}
+
+/** Runs until SIGTERM/SIGINT, then stops polling, closes the server and returns 0. */
+export async function serveUntilSignal(
+  io: CommandIo,
+  logger: Logger,
+  running: RunningExporter
+): Promise<number> {
+  if (!io.shutdownSignal.aborted) {
+    await new Promise((resolve) => io.shutdownSignal.addEventListener('abort', resolve, { once: true }))
+  }
+  logger.info('shutting down')
+  const deadline = setTimeout(() => {
+    logger.error('shutdown took longer than 10 s; exiting')
+    process.exit(1)
+  }, 10_000)
+  deadline.unref()
+  await running.close()
+  clearTimeout(deadline)
+  logger.info('stopped')
+  return 0
+}
 
 export const runCommand: Command = {
   name: 'run',
-  summary: '(being written)',
-  run(io) {
-    io.stderr.write('run: not available in this build\n')
-    return Promise.resolve(1)
+  summary: 'Poll the CrateDB Cloud API and serve /metrics (default).',
+  async run(io) {
+    const parsed = parseFlags(spec, io.argv)
+    if (parsed.help) {
+      io.stdout.write(formatHelp(PROGRAM, spec))
+      return 0
+    }
+    if (parsed.positionals.length > 0) {
+      io.stderr.write(`${PROGRAM} run: unexpected argument ${JSON.stringify(parsed.positionals[0])}\n`)
+      return 2
+    }
+    const settings = loadOrExplain(io, 'run', () =>
+      loadConfig({
+        flags: parsed.values,
+        env: io.env,
+        readFile: (path) => readFileSync(path, 'utf8'),
+        isTty: io.isTty
+      })
+    )
+    if (settings === null) return 2
+    const { config, warnings } = settings.loaded
+    const logger = createLogger({
+      level: config.log.level,
+      format: config.log.format,
+      destination: io.stderr
+    })
+    for (const warning of warnings) logger.warn(warning)
+    const running = await startExporter({
+      config,
+      logger,
+      webConfig: settings.webConfig,
+      revision: revision(io.env)
+    })
+    logger.info(
+      {
+        url: running.url,
+        telemetryPath: config.web.telemetryPath,
+        apiUrl: config.api.url,
+        credentials: config.api.credentials.map((credential) => credential.name)
+      },
+      `serving metrics at ${running.url}${config.web.telemetryPath}`
+    )
+    return serveUntilSignal(io, logger, running)
   }
 }

@@ -1,0 +1,102 @@
+import { Registry } from 'prom-client'
+import type { Dispatcher } from 'undici'
+import { displayUrl, parseListenAddress } from './cli/listen-address.js'
+import { createCloudClient } from './cloud/client.js'
+import { createOrgMetricsReader } from './cloud/org-metrics-reader.js'
+import { systemClock, type Clock } from './clock.js'
+import type { Config } from './config/types.js'
+import { createExporter, type Exporter } from './exporter.js'
+import type { Logger } from './logger.js'
+import { createExpositionRenderer } from './metrics/exposition.js'
+import { createSelfMetrics } from './metrics/self-metrics.js'
+import { buildServer } from './server/build-server.js'
+import type { WebConfig } from './server/web-config.js'
+import { version } from './version.js'
+
+export interface StartExporterOptions {
+  readonly config: Config
+  readonly logger: Logger
+  readonly webConfig: WebConfig | null
+  readonly revision: string
+  readonly clock?: Clock
+  readonly dispatcher?: Dispatcher
+  /** Process metrics (process_*, nodejs_*); on in production. */
+  readonly defaultMetrics?: boolean
+}
+
+export interface RunningExporter {
+  /** Base URL of the HTTP server, e.g. http://localhost:9863. */
+  readonly url: string
+  readonly port: number
+  readonly exporter: Exporter
+  /** Stops polling, aborts requests in flight, closes the server and the API connections. */
+  close(): Promise<void>
+}
+
+/** Wires the exporter's parts together and starts listening and polling. */
+export async function startExporter(options: StartExporterOptions): Promise<RunningExporter> {
+  const { config, logger } = options
+  const clock = options.clock ?? systemClock
+  const registry = new Registry()
+  const metrics = createSelfMetrics({
+    registry,
+    version,
+    revision: options.revision,
+    defaultMetrics: options.defaultMetrics ?? true
+  })
+  const api = createCloudClient({
+    baseUrl: config.api.url,
+    credentials: config.api.credentials,
+    requestTimeoutMs: config.api.requestTimeoutSeconds * 1000,
+    maxResponseBytes: config.api.maxResponseBytes,
+    maxConcurrency: config.api.maxConcurrency,
+    logger: logger.child({ component: 'api' }),
+    metrics,
+    clock,
+    ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher })
+  })
+  const renderer = createExpositionRenderer({ selfRegistry: registry, clock })
+  const exporter = createExporter({
+    config,
+    api,
+    logger,
+    clock,
+    metrics,
+    renderer,
+    createOrgMetricsReader,
+    version
+  })
+  const server = buildServer({
+    view: exporter.view,
+    logger: logger.child({ component: 'http' }),
+    telemetryPath: config.web.telemetryPath,
+    webConfig: options.webConfig,
+    selfMetrics: metrics
+  })
+  const address = parseListenAddress(config.web.listenAddress, '--web.listen-address')
+  try {
+    await exporter.renderNow()
+    await server.listen({ host: address.host, port: address.port })
+  } catch (error) {
+    await Promise.allSettled([server.close(), api.close()])
+    throw error
+  }
+  exporter.start()
+  const bound = server.server.address()
+  const port = typeof bound === 'object' && bound !== null ? bound.port : address.port
+  const url = displayUrl(
+    address.host,
+    port,
+    options.webConfig?.tls !== undefined && options.webConfig.tls !== null
+  )
+  return {
+    url,
+    port,
+    exporter,
+    async close() {
+      await exporter.stop()
+      await server.close()
+      await api.close()
+    }
+  }
+}
