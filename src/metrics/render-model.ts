@@ -14,6 +14,8 @@ export interface RenderSample {
   /** Sample name as in the text format 0.0.4 (counters end in _total, info metrics in _info). */
   readonly name: string
   readonly labels: LabelPairs
+  /** `{a="1",b="2"}` or '', escaped once and shared by both formats. */
+  readonly labelText: string
   readonly value: number
 }
 
@@ -27,25 +29,33 @@ export interface RenderFamily {
 
 const TOTAL = '_total'
 
-function pairsOf(labelNames: readonly string[], values: readonly string[]): LabelPairs {
-  return labelNames.map((name, index) => [name, values[index] ?? ''] as const)
-}
-
-/** Identity of a label set, independent of the order of its labels. */
-function labelKey(labels: LabelPairs): string {
-  return JSON.stringify([...labels].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)))
-}
-
 interface Building {
-  name: string
-  help: string
-  type: RenderType
-  samples: Map<string, RenderSample>
+  readonly name: string
+  readonly help: string
+  readonly type: RenderType
+  /** Label names in the order of the first spec seen; later specs are mapped onto it. */
+  readonly labelNames: readonly string[]
+  readonly samples: Map<string, RenderSample>
+}
+
+/** For each canonical label name, where its value sits in a spec's label order (-1: absent). */
+function positions(canonical: readonly string[], labelNames: readonly string[]): readonly number[] | null {
+  if (
+    canonical.length === labelNames.length &&
+    canonical.every((name, index) => labelNames[index] === name)
+  ) {
+    return null
+  }
+  return canonical.map((name) => labelNames.indexOf(name))
+}
+
+function makeSample(name: string, labels: LabelPairs, value: number): RenderSample {
+  return { name, labels, labelText: formatLabels(labels), value }
 }
 
 /**
  * Merges families of the same name (one per collector or organization) into one, concatenating their
- * samples; of two samples with the same name and label set the last wins, in the position of the first.
+ * samples; of two samples with the same label set the last wins, in the position of the first.
  * Families are sorted by name so that the output does not depend on which collector finished first;
  * families without samples are left out, as the Go client does.
  */
@@ -55,20 +65,31 @@ export function mergeSnapshots(families: readonly FamilySnapshot[]): RenderFamil
     const { name, help, type, labelNames } = family.spec
     let building = byName.get(name)
     if (building === undefined) {
-      building = { name, help, type, samples: new Map() }
+      building = { name, help, type, labelNames, samples: new Map() }
       byName.set(name, building)
     }
+    const canonical = building.labelNames
+    const order = positions(canonical, labelNames)
+    // a spec with labels the first one lacks cannot be mapped; its samples keep their own label set
+    const foreign = order !== null && (order.includes(-1) || labelNames.length !== canonical.length)
     for (const sample of family.samples) {
-      const labels = pairsOf(labelNames, sample.labels)
-      const key = labelKey(labels)
+      const values: readonly string[] =
+        order === null || foreign ? sample.labels : order.map((index) => sample.labels[index] ?? '')
+      const names = foreign ? labelNames : canonical
+      const key = foreign ? JSON.stringify([names, values]) : JSON.stringify(values)
       const earlier = building.samples.get(key)
-      building.samples.set(key, { name, labels: earlier?.labels ?? labels, value: sample.value })
+      if (earlier !== undefined) {
+        building.samples.set(key, { ...earlier, value: sample.value })
+        continue
+      }
+      const labels = names.map((label, index) => [label, values[index] ?? ''] as const)
+      building.samples.set(key, makeSample(name, labels, sample.value))
     }
   }
   return [...byName.values()]
     .filter((family) => family.samples.size > 0)
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map((family) => ({ ...family, samples: [...family.samples.values()] }))
+    .map(({ name, help, type, samples }) => ({ name, help, type, samples: [...samples.values()] }))
 }
 
 function promClientType(type: string): RenderType {
@@ -108,14 +129,17 @@ export function fromPromClient(
       const value = raw as MetricValueWithName<string>
       const given = value.metricName ?? name
       const sampleName = type === 'counter' && !given.endsWith(TOTAL) ? given + TOTAL : given
-      return { name: sampleName, labels: promClientLabels(value.labels), value: value.value }
+      return makeSample(sampleName, promClientLabels(value.labels), value.value)
     })
     return { name, help: metric.help, type, samples }
   })
 }
 
+const NEEDS_ESCAPE = /[\\"\n]/
+
 /** Label values: backslash, double quote and line feed are escaped (both formats). */
 export function escapeLabelValue(value: string): string {
+  if (!NEEDS_ESCAPE.test(value)) return value
   return value.replace(/[\\"\n]/g, (char) => (char === '\\' ? '\\\\' : char === '"' ? '\\"' : '\\n'))
 }
 

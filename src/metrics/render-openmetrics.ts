@@ -1,4 +1,4 @@
-import { formatLabels, formatValue, type RenderFamily } from './render-model.js'
+import { formatValue, type RenderFamily } from './render-model.js'
 
 export const OPENMETRICS_EOF = '# EOF\n'
 
@@ -39,7 +39,7 @@ export function writeOpenMetrics(families: readonly RenderFamily[]): string {
     lines.push(`# HELP ${names.family} ${escapeOpenMetricsHelp(family.help)}`)
     lines.push(`# TYPE ${names.family} ${openMetricsType(family)}`)
     for (const sample of family.samples) {
-      lines.push(`${names.sample(sample.name)}${formatLabels(sample.labels)} ${formatValue(sample.value)}`)
+      lines.push(`${names.sample(sample.name)}${sample.labelText} ${formatValue(sample.value)}`)
     }
   }
   lines.push(OPENMETRICS_EOF)

@@ -1,4 +1,4 @@
-import { formatLabels, formatValue, type RenderFamily, type RenderType } from './render-model.js'
+import { formatValue, type RenderFamily, type RenderType } from './render-model.js'
 
 /** HELP in the text format 0.0.4: only backslash and line feed are escaped. */
 export function escapeTextHelp(help: string): string {
@@ -17,7 +17,7 @@ export function writeText(families: readonly RenderFamily[]): string {
     lines.push(`# HELP ${family.name} ${escapeTextHelp(family.help)}`)
     lines.push(`# TYPE ${family.name} ${textType(family.type)}`)
     for (const sample of family.samples) {
-      lines.push(`${sample.name}${formatLabels(sample.labels)} ${formatValue(sample.value)}`)
+      lines.push(`${sample.name}${sample.labelText} ${formatValue(sample.value)}`)
     }
   }
   return lines.length === 0 ? '' : lines.join('\n') + '\n'

@@ -1,5 +1,5 @@
 import type { ClusterStatus, CollectorStatus, StatusReport } from './types.js'
-import { html, percent, SafeHtml, timeCell } from './html.js'
+import { formatAbsolute, html, percent, SafeHtml, timeCell } from './html.js'
 import { LANDING_CSS } from './landing-style.js'
 
 export interface LandingPageOptions {
@@ -201,7 +201,9 @@ export function renderLandingPage(status: StatusReport, options: LandingPageOpti
         )}
         <h2>CrateDB Cloud API</h2>
         ${apiSection(status)}
-        <footer>Rendered ${timeCell(status.now, status.now)}. Times are UTC.</footer>
+        <footer>
+          Page rendered ${formatAbsolute(status.now)}; relative times are as of then. Reload to refresh.
+        </footer>
       </body>
     </html> `
   return page.html

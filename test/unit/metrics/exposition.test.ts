@@ -130,6 +130,14 @@ describe('renderText', () => {
     expect(text.split('\n').filter((line) => line.startsWith('m{'))).toEqual(['m{a="1",b="2"} 5'])
   })
 
+  it('keeps samples of a same-named family with other label names as their own series', () => {
+    const text = renderText([
+      { spec: spec('m', 'gauge', ['a']), samples: [{ labels: ['1'], value: 1 }] },
+      { spec: spec('m', 'gauge', ['a', 'b']), samples: [{ labels: ['1', '2'], value: 2 }] }
+    ])
+    expect(text.split('\n').filter((line) => line.startsWith('m{'))).toEqual(['m{a="1"} 1', 'm{a="1",b="2"} 2'])
+  })
+
   it('renders info metrics as gauges and leaves out families without samples', () => {
     const text = renderText([
       { spec: spec('x_info', 'info'), samples: [{ labels: ['v'], value: 1 }] },
