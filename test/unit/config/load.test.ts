@@ -204,6 +204,16 @@ describe('result', () => {
     expect(warnings.join('\n')).toContain('collectors.quotas.timeout: 2m is longer than the interval 1m')
   })
 
+  it('a file that is not YAML is reported by position, without quoting the line (it may hold a secret)', () => {
+    // Kept inline rather than as a fixture: the repository's formatter would refuse an invalid YAML file.
+    const broken = 'api:\n  credentials:\n    - key: k\n      secret: "s3cr3t-value\n    bad: [\n'
+    const message = problemsOf(() => load([], {}, broken))
+    expect(message).toBe(
+      'invalid configuration (1 problem):\n  - /c.yaml: not valid YAML (line 6, column 1): Missing closing "quote'
+    )
+    expect(message).not.toContain('s3cr3t')
+  })
+
   it('an unreadable config file is one problem, not followed by a missing-key complaint', () => {
     const message = problemsOf(() =>
       loadConfig({ flags: new Map([['config.file', '/nope.yaml']]), env: {}, readFile: files({}) })
