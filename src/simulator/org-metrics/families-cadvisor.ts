@@ -7,7 +7,7 @@ import type { ClusterSnapshot } from './snapshot.js'
  * with its `metrics-exporter` container; the grand-central pod, labelled cratedb="shared".
  */
 
-type Rows = string[]
+import type { Rows } from './rows.js'
 
 const DEVICES = ['b', 'c', 'd', 'e', 'f']
 

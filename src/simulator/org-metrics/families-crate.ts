@@ -4,7 +4,7 @@ import { queryCounters, shardBytes, type ClusterSnapshot, type NodeSnapshot } fr
 
 /** CrateDB JMX exporter, JVM and SQL exporter families (label `pod_name`), one block per node. */
 
-type Rows = string[]
+import type { Rows } from './rows.js'
 
 const BREAKERS = [
   'fielddata',

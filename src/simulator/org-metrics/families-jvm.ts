@@ -1,7 +1,7 @@
 import { formatValue as f, grow } from './format.js'
 import type { ClusterSnapshot, NodeSnapshot } from './snapshot.js'
 
-type Rows = string[]
+import type { Rows } from './rows.js'
 
 function id(c: ClusterSnapshot, n: NodeSnapshot): string {
   return `namespace="${c.namespace}",pod_name="${n.pod}"`

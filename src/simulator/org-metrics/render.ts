@@ -2,6 +2,7 @@ import * as cadvisor from './families-cadvisor.js'
 import * as crate from './families-crate.js'
 import * as jvm from './families-jvm.js'
 import { formatValue } from './format.js'
+import { TextRows, type Rows } from './rows.js'
 import type { ClusterSnapshot, OrgSnapshot } from './snapshot.js'
 
 /**
@@ -10,9 +11,9 @@ import type { ClusterSnapshot, OrgSnapshot } from './snapshot.js'
  * timestamps, blank lines at the end. Produced in chunks so a body of hundreds of MB is never held whole.
  */
 
-type FamilyRows = (cluster: ClusterSnapshot, out: string[]) => void
+type FamilyRows = (cluster: ClusterSnapshot, out: Rows) => void
 
-function healthRows(c: ClusterSnapshot, out: string[]): void {
+function healthRows(c: ClusterSnapshot, out: Rows): void {
   if (c.healthValue === null) return
   const hash = c.operatorPod.split('-')[2] ?? ''
   out.push(
@@ -57,19 +58,12 @@ const TRAILER = '\n\n\n\n\n\n'
 
 /** Yields the body in chunks of about 64 KB. */
 export function* renderChunks(snapshot: OrgSnapshot): Generator<string, void, undefined> {
-  const rows: string[] = []
-  let pending = 0
+  const rows = new TextRows()
   for (const [, family] of FAMILIES) {
     for (const cluster of snapshot.clusters) {
-      const before = rows.length
       family(cluster, rows)
-      for (let i = before; i < rows.length; i++) pending += (rows[i]?.length ?? 0) + 1
-      if (pending >= CHUNK_CHARS) {
-        yield rows.join('\n') + '\n'
-        rows.length = 0
-        pending = 0
-      }
+      if (rows.text.length >= CHUNK_CHARS) yield rows.take()
     }
   }
-  yield (rows.length > 0 ? rows.join('\n') + '\n' : '') + TRAILER
+  yield rows.take() + TRAILER
 }
