@@ -11,7 +11,9 @@ import { join, posix, relative, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { parse, stringify } from 'yaml'
 import { REPO_ROOT, externalTool } from '../helpers/environment.js'
+import { baseEnvironment } from './support/dockerfile-replay.js'
 import { at, list, record, type Json } from './support/manifests.js'
+import { freePort, start, stop, waitForStatus } from './support/runtime.js'
 
 const DEPLOY = join(REPO_ROOT, 'deploy')
 const compose = parse(readFileSync(join(DEPLOY, 'docker-compose.yml'), 'utf8'), { merge: true }) as Json
@@ -187,4 +189,47 @@ describe('deploy/docker-compose.yml', () => {
     expect(env['CRATEDB_CLOUD_DASHBOARDS_DIR']).toBe(mountOf('grafana', 'grafana/dashboards').container)
     expect(env['PROMETHEUS_URL']).toBe('http://prometheus:9090')
   })
+
+  it('runs: the simulator and exporter commands of the compose file work together over loopback', async () => {
+    const [simulatorPort, exporterPort] = [await freePort(), await freePort()]
+    const replacePort = (args: string[], name: string, from: string, to: string): string[] =>
+      args.map((arg) => (arg.startsWith(`--${name}=`) ? arg.replace(from, to) : arg))
+    const apiPort = new URL(String(flag('exporter', 'api.url'))).port
+    const simulatorArgs = replacePort(
+      strings(services['simulator']?.['command']),
+      'listen-address',
+      `:${apiPort}`,
+      `:${simulatorPort}`
+    )
+    let exporterArgs = replacePort(
+      strings(services['exporter']?.['command']),
+      'api.url',
+      `:${apiPort}`,
+      `:${simulatorPort}`
+    )
+    exporterArgs = exporterArgs.map((arg) =>
+      arg.startsWith('--web.listen-address=') ? `--web.listen-address=127.0.0.1:${exporterPort}` : arg
+    )
+    const secretFiles = record(compose['secrets']) as unknown as Record<string, Json>
+    const env: NodeJS.ProcessEnv = { ...baseEnvironment() }
+    for (const [name, value] of Object.entries(record(services['exporter']?.['environment']))) {
+      const secret = /^\/run\/secrets\/(\w+)$/.exec(value)?.[1]
+      env[name] = secret === undefined ? value : resolve(DEPLOY, String(secretFiles[secret]?.['file']))
+    }
+    const cli = join(REPO_ROOT, 'dist', 'cli.js')
+    const simulator = start(process.execPath, [cli, ...simulatorArgs], {
+      cwd: REPO_ROOT,
+      env: baseEnvironment()
+    })
+    const exporter = start(process.execPath, [cli, ...exporterArgs], { cwd: REPO_ROOT, env })
+    try {
+      await waitForStatus(`http://127.0.0.1:${exporterPort}/readyz`, 200, exporter, 60_000)
+      const metrics = await (await fetch(`http://127.0.0.1:${exporterPort}/metrics`)).text()
+      expect(metrics).toMatch(/^cratedb_cloud_cluster_info\{/m)
+      expect(metrics).not.toMatch(/demo-secret/)
+    } finally {
+      await stop(exporter)
+      await stop(simulator)
+    }
+  }, 90_000)
 })
