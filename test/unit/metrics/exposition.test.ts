@@ -135,7 +135,10 @@ describe('renderText', () => {
       { spec: spec('m', 'gauge', ['a']), samples: [{ labels: ['1'], value: 1 }] },
       { spec: spec('m', 'gauge', ['a', 'b']), samples: [{ labels: ['1', '2'], value: 2 }] }
     ])
-    expect(text.split('\n').filter((line) => line.startsWith('m{'))).toEqual(['m{a="1"} 1', 'm{a="1",b="2"} 2'])
+    expect(text.split('\n').filter((line) => line.startsWith('m{'))).toEqual([
+      'm{a="1"} 1',
+      'm{a="1",b="2"} 2'
+    ])
   })
 
   it('renders info metrics as gauges and leaves out families without samples', () => {
