@@ -47,7 +47,12 @@ for (const [name, family] of FAMILIES) {
 export function familyAt(buf: Buffer, start: number, end: number): number {
   let i = start
   while (i < end && (CHAR_CLASS[buf[i]!]! & METRIC_CHAR) !== 0) i++
-  const candidates = BY_LENGTH[i - start]
+  return familyOfName(buf, start, i)
+}
+
+/** The family of the metric name buf[start, end), or FAMILY_NONE. */
+export function familyOfName(buf: Buffer, start: number, end: number): number {
+  const candidates = BY_LENGTH[end - start]
   if (candidates === undefined) return FAMILY_NONE
   for (const candidate of candidates) {
     const bytes = candidate.bytes

@@ -13,7 +13,8 @@ import {
   FAMILY_QUERY_TOTAL,
   FAMILY_READY,
   FAMILY_SHARDS,
-  familyAt
+  familyAt,
+  familyOfName
 } from './org-metrics-families.js'
 import { createNodeDirectory } from './org-metrics-nodes.js'
 import { BLANK, CHAR_CLASS } from './prom-text/chars.js'
@@ -177,13 +178,24 @@ export function createOrgMetricsReader(options: OrgMetricsReaderOptions = {}): T
   }
 
   const onLine = (buf: Buffer, start: number, end: number, line: number): void => {
-    let nameStart = start
-    while (nameStart < end && (CHAR_CLASS[buf[nameStart]!]! & BLANK) !== 0) nameStart++
-    const family = familyAt(buf, nameStart, end)
-    if (family === FAMILY_NONE && !validateDropped) return
-    const kind = scanner.scan(buf, start, end)
-    if (kind === LINE_INVALID) invalid(line, scanner.error)
-    else if (kind === LINE_SAMPLE && family !== FAMILY_NONE && apply(family, buf)) keep(scanner.timestampMs)
+    let family: number
+    if (validateDropped) {
+      const kind = scanner.scan(buf, start, end)
+      if (kind === LINE_INVALID) invalid(line, scanner.error)
+      if (kind !== LINE_SAMPLE) return
+      family = familyOfName(buf, scanner.nameStart, scanner.nameEnd)
+      if (family === FAMILY_NONE) return
+    } else {
+      // Dropped lines cost only their metric name: no label is scanned.
+      let nameStart = start
+      while (nameStart < end && (CHAR_CLASS[buf[nameStart]!]! & BLANK) !== 0) nameStart++
+      family = familyAt(buf, nameStart, end)
+      if (family === FAMILY_NONE) return
+      const kind = scanner.scan(buf, start, end)
+      if (kind === LINE_INVALID) invalid(line, scanner.error)
+      if (kind !== LINE_SAMPLE) return
+    }
+    if (apply(family, buf)) keep(scanner.timestampMs)
   }
 
   const splitter = new LineSplitter(
@@ -194,6 +206,7 @@ export function createOrgMetricsReader(options: OrgMetricsReaderOptions = {}): T
 
   return {
     write(chunk) {
+      scanner.newChunk()
       splitter.write(chunk)
     },
     end() {

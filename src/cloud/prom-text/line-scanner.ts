@@ -8,17 +8,15 @@ import {
   CR,
   EQUALS,
   HASH,
-  LABEL_CHAR,
   LABEL_START,
   LOWER_N,
-  METRIC_CHAR,
   METRIC_START,
   OPEN_BRACE,
   QUOTE,
   describeByte,
   quoteSlice
 } from './chars.js'
-import { parseTimestamp, parseValue } from './number.js'
+import { readTimestamp, readValue } from './number.js'
 
 export const LINE_SAMPLE = 0
 export const LINE_BLANK = 1
@@ -72,7 +70,7 @@ export class LineScanner {
       return this.fail(`expected a metric name, found ${describeByte(first)}`)
     this.nameStart = i
     i++
-    while (i < end && (CHAR_CLASS[buf[i]!]! & METRIC_CHAR) !== 0) i++
+    while (i < end && isMetricChar(buf[i]!)) i++
     this.nameEnd = i
     const afterName = i
     while (i < end && ((c = buf[i]!) === SPACE || c === TAB)) i++
@@ -87,17 +85,18 @@ export class LineScanner {
     while (i < end && ((c = buf[i]!) === SPACE || c === TAB)) i++
     if (i === end) return this.fail(`missing value after ${quoteSlice(buf, this.nameStart, this.nameEnd)}`)
     const valueStart = i
-    while (i < end && (c = buf[i]!) !== SPACE && c !== TAB) i++
-    const value = parseValue(buf, valueStart, i)
-    if (value === undefined) return this.fail(`invalid value ${quoteSlice(buf, valueStart, i)}`)
-    this.value = value
+    i = readValue(buf, valueStart, end, this)
+    if (i < 0)
+      return this.fail(`invalid value ${quoteSlice(buf, valueStart, tokenEnd(buf, valueStart, end))}`)
     while (i < end && ((c = buf[i]!) === SPACE || c === TAB)) i++
     if (i === end) return LINE_SAMPLE
     const timestampStart = i
-    while (i < end && (c = buf[i]!) !== SPACE && c !== TAB) i++
-    const timestamp = parseTimestamp(buf, timestampStart, i)
-    if (timestamp === undefined) return this.fail(`invalid timestamp ${quoteSlice(buf, timestampStart, i)}`)
-    this.timestampMs = timestamp
+    i = readTimestamp(buf, timestampStart, end, this)
+    if (i < 0) {
+      return this.fail(
+        `invalid timestamp ${quoteSlice(buf, timestampStart, tokenEnd(buf, timestampStart, end))}`
+      )
+    }
     while (i < end && ((c = buf[i]!) === SPACE || c === TAB)) i++
     if (i < end) return this.fail(`unexpected text after the timestamp: ${quoteSlice(buf, i, end)}`)
     return LINE_SAMPLE
@@ -118,7 +117,7 @@ export class LineScanner {
       }
       const nameStart = i
       i++
-      while (i < end && (CHAR_CLASS[buf[i]!]! & LABEL_CHAR) !== 0) i++
+      while (i < end && isLabelChar(buf[i]!)) i++
       const nameEnd = i
       while (i < end && ((c = buf[i]!) === SPACE || c === TAB)) i++
       if (i === end || c !== EQUALS) {
@@ -275,4 +274,21 @@ export function unescapeLabelValue(raw: string): string {
     from = i + 2
   }
   return out + raw.slice(from)
+}
+
+/** Where the token at `from` ends: at a space, a tab or the end of the line. */
+function tokenEnd(buf: Buffer, from: number, end: number): number {
+  let i = from
+  while (i < end && buf[i] !== SPACE && buf[i] !== TAB) i++
+  return i
+}
+
+/** [a-zA-Z0-9_], lowercase first: label names are almost always lowercase. */
+function isLabelChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || c === 0x5f || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a)
+}
+
+/** [a-zA-Z0-9_:], lowercase first. */
+function isMetricChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || c === 0x5f || (c >= 0x30 && c <= 0x3a) || (c >= 0x41 && c <= 0x5a)
 }

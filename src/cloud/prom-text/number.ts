@@ -1,29 +1,46 @@
 /**
- * Number parsing straight from bytes. Values follow Go's strconv.ParseFloat as Prometheus uses it
- * (decimal, optional sign and exponent, NaN, Inf, +Inf, -Inf, Infinity, any case), timestamps
- * strconv.ParseInt (optional sign, decimal digits, int64).
+ * Number parsing straight from bytes, in the same pass that finds where the number ends. Values follow
+ * Go's strconv.ParseFloat as Prometheus uses it (decimal, optional sign and exponent, NaN, Inf, +Inf,
+ * -Inf, Infinity, any case), timestamps strconv.ParseInt (optional sign, decimal digits, int64).
  */
 
 /** Exact powers of ten: with at most 15 significant digits, m * 10^k and m / 10^k round correctly. */
 const POW10 = [
-  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16
-].concat([1e17, 1e18, 1e19, 1e20, 1e21, 1e22])
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+  1e20, 1e21, 1e22
+]
 const MAX_FAST_DIGITS = 15
 const MAX_FAST_EXPONENT = 22
+const MAX_TIMESTAMP_DIGITS = 19
+const INT64_LIMIT = 2 ** 63
 
-/** The value in buf[start, end), or undefined when it is not a valid sample value. */
-export function parseValue(buf: Buffer, start: number, end: number): number | undefined {
+/** Where a parsed number goes (the line scanner itself, so that nothing is allocated). */
+export interface NumberTarget {
+  value: number
+  timestampMs: number | null
+}
+
+/** A token ends at a space, a tab or the end of the line. */
+function endsToken(buf: Buffer, i: number, end: number): boolean {
+  if (i >= end) return true
+  const c = buf[i]
+  return c === 0x20 || c === 0x09
+}
+
+/**
+ * Reads the sample value that starts at `start` into `target.value`; returns the offset just after it,
+ * or -1 when the token there is not a valid value.
+ */
+export function readValue(buf: Buffer, start: number, end: number, target: NumberTarget): number {
   let i = start
   let negative = false
-  let c = buf[i]
+  let c = buf[i]!
   if (c === 0x2d || c === 0x2b) {
     negative = c === 0x2d
-    i++
-    c = buf[i]
+    if (++i >= end) return -1
+    c = buf[i]!
   }
-  if (i >= end) return undefined
-  if (c === undefined || c > 0x39 || (c < 0x30 && c !== 0x2e))
-    return parseSpecial(buf, i, end, negative, i > start)
+  if (c > 0x39 || (c < 0x30 && c !== 0x2e)) return readSpecial(buf, i, end, negative, i > start, target)
 
   let mantissa = 0
   let digits = 0
@@ -45,64 +62,75 @@ export function parseValue(buf: Buffer, start: number, end: number): number | un
       seenPoint = true
     } else break
   }
-  if (!anyDigit) return undefined
-  if (i < end) {
-    if ((c !== 0x65 && c !== 0x45) || ++i >= end) return undefined
+  if (!anyDigit) return -1
+  if (i < end && (c === 0x65 || c === 0x45)) {
+    if (++i >= end) return -1
     let expNegative = false
     c = buf[i]!
     if (c === 0x2d || c === 0x2b) {
       expNegative = c === 0x2d
-      if (++i >= end) return undefined
+      if (++i >= end) return -1
     }
+    const expStart = i
     let exp = 0
     for (; i < end; i++) {
       c = buf[i]!
-      if (c < 0x30 || c > 0x39) return undefined
+      if (c < 0x30 || c > 0x39) break
       if (exp < 100_000) exp = exp * 10 + (c - 0x30)
     }
+    if (i === expStart) return -1
     exponent += expNegative ? -exp : exp
   }
+  if (!endsToken(buf, i, end)) return -1
   let result: number
   if (digits <= MAX_FAST_DIGITS && exponent >= -MAX_FAST_EXPONENT && exponent <= MAX_FAST_EXPONENT) {
     result = exponent < 0 ? mantissa / POW10[-exponent]! : mantissa * POW10[exponent]!
   } else {
-    // Too many digits for the exact fast path: let the engine round (it parses the same grammar).
-    result = Math.abs(Number(buf.toString('latin1', start, end)))
+    // Too many digits for the exact fast path: the engine rounds correctly (same decimal grammar).
+    result = Math.abs(Number(buf.toString('latin1', start, i)))
   }
-  return negative ? -result : result
+  target.value = negative ? -result : result
+  return i
 }
 
-function parseSpecial(
+function readSpecial(
   buf: Buffer,
   start: number,
   end: number,
   negative: boolean,
-  signed: boolean
-): number | undefined {
-  const length = end - start
-  if (length !== 3 && length !== 8) return undefined
-  const word = buf.toString('latin1', start, end).toLowerCase()
-  if (word === 'inf' || word === 'infinity') return negative ? -Infinity : Infinity
-  if (word === 'nan' && !signed) return NaN
-  return undefined
+  signed: boolean,
+  target: NumberTarget
+): number {
+  let i = start
+  while (i < end && i - start <= 8 && !endsToken(buf, i, end)) i++
+  const length = i - start
+  if ((length !== 3 && length !== 8) || !endsToken(buf, i, end)) return -1
+  const word = buf.toString('latin1', start, i).toLowerCase()
+  if (word === 'inf' || word === 'infinity') target.value = negative ? -Infinity : Infinity
+  else if (word === 'nan' && !signed) target.value = NaN
+  else return -1
+  return i
 }
 
-const MAX_TIMESTAMP_DIGITS = 19
-const INT64_LIMIT = 2 ** 63
-
-/** The timestamp in buf[start, end) (milliseconds), or undefined when it is not an integer. */
-export function parseTimestamp(buf: Buffer, start: number, end: number): number | undefined {
+/**
+ * Reads the timestamp (milliseconds, an integer) that starts at `start` into `target.timestampMs`;
+ * returns the offset just after it, or -1 when the token there is not a valid timestamp.
+ */
+export function readTimestamp(buf: Buffer, start: number, end: number, target: NumberTarget): number {
   let i = start
   const first = buf[i]
   const negative = first === 0x2d
   if (negative || first === 0x2b) i++
-  if (i >= end || end - i > MAX_TIMESTAMP_DIGITS) return undefined
+  const digitsStart = i
   let result = 0
   for (; i < end; i++) {
     const c = buf[i]!
-    if (c < 0x30 || c > 0x39) return undefined
+    if (c < 0x30 || c > 0x39) break
     result = result * 10 + (c - 0x30)
   }
-  if (result >= INT64_LIMIT) return undefined
-  return negative ? -result : result
+  const digits = i - digitsStart
+  if (digits === 0 || digits > MAX_TIMESTAMP_DIGITS || result >= INT64_LIMIT || !endsToken(buf, i, end))
+    return -1
+  target.timestampMs = negative ? -result : result
+  return i
 }

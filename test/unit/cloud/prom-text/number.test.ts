@@ -1,8 +1,22 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { parseTimestamp, parseValue } from '../../../../src/cloud/prom-text/number.js'
+import { type NumberTarget, readTimestamp, readValue } from '../../../../src/cloud/prom-text/number.js'
 
-const value = (text: string): number | undefined => parseValue(Buffer.from(text, 'latin1'), 0, text.length)
+/** The number read from `text` followed by `tail`, or undefined when invalid; checks where reading stopped. */
+function readWith(
+  reader: typeof readValue,
+  text: string,
+  field: keyof NumberTarget,
+  tail = ''
+): number | null | undefined {
+  const target: NumberTarget = { value: -12345, timestampMs: -12345 }
+  const end = reader(Buffer.from(text + tail, 'latin1'), 0, text.length + tail.length, target)
+  if (end === -1) return undefined
+  expect(end).toBe(text.length)
+  return target[field]
+}
+
+const value = (text: string, tail = ''): number | null | undefined => readWith(readValue, text, 'value', tail)
 
 /** Decimal numbers as the Prometheus text format writes them: sign, digits, fraction, exponent. */
 const decimal = fc
@@ -26,6 +40,8 @@ describe('parseValue', () => {
     fc.assert(
       fc.property(decimal, (text) => {
         expect(Object.is(value(text), Number(text))).toBe(true)
+        expect(Object.is(value(text, ' 17'), Number(text))).toBe(true)
+        expect(Object.is(value(text, '\t'), Number(text))).toBe(true)
       }),
       { numRuns: 5000 }
     )
@@ -59,20 +75,25 @@ describe('parseValue', () => {
     '1-',
     'NaN1',
     'in',
-    '+nan'
+    '+nan',
+    '1x',
+    '1e5x',
+    'Infinityy'
   ])('rejects %j', (text) => {
     expect(value(text)).toBeUndefined()
   })
 })
 
 describe('parseTimestamp', () => {
-  const timestamp = (text: string): number | undefined => parseTimestamp(Buffer.from(text), 0, text.length)
+  const timestamp = (text: string, tail = ''): number | null | undefined =>
+    readWith(readTimestamp, text, 'timestampMs', tail)
 
   it('reads integers, signed or not', () => {
     expect(timestamp('1778668448190')).toBe(1778668448190)
     expect(timestamp('-5')).toBe(-5)
     expect(timestamp('+7')).toBe(7)
     expect(timestamp('0')).toBe(0)
+    expect(timestamp('12', ' ')).toBe(12)
   })
 
   it.each(['', '-', '1.0', '1e3', '12a', '9223372036854775808', '12345678901234567890'])(
