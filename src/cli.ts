@@ -3,6 +3,8 @@
  * Composition root: the only module that reads process.env and process.argv, installs signal handlers
  * and sets the exit code. Each command lives in src/commands/.
  */
+import { realpathSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { UsageError } from './cli/flags.js'
 import type { Command, CommandIo } from './cli/io.js'
 import { demoCommand } from './commands/demo.js'
@@ -52,7 +54,9 @@ export async function main(argv: readonly string[], io: Omit<CommandIo, 'argv'>)
     return await command.run({ ...io, argv: rest })
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`${PROGRAM} ${command.name}: ${error.message}\nRun "${PROGRAM} ${command.name} --help" for usage.\n`)
+      io.stderr.write(
+        `${PROGRAM} ${command.name}: ${error.message}\nRun "${PROGRAM} ${command.name} --help" for usage.\n`
+      )
       return 2
     }
     throw error
@@ -75,7 +79,17 @@ function installSignals(): AbortSignal {
   return controller.signal
 }
 
-const isEntryPoint = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')
+// Through npm's bin symlink argv[1] is the link, so compare real paths.
+const isEntryPoint =
+  process.argv[1] !== undefined && realpathOrSelf(process.argv[1]) === fileURLToPath(import.meta.url)
+
+function realpathOrSelf(path: string): string {
+  try {
+    return realpathSync(path)
+  } catch {
+    return path
+  }
+}
 if (isEntryPoint) {
   main(process.argv.slice(2), {
     env: process.env,
@@ -88,7 +102,9 @@ if (isEntryPoint) {
       process.exitCode = code
     },
     (error: unknown) => {
-      process.stderr.write(`${PROGRAM}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+      process.stderr.write(
+        `${PROGRAM}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`
+      )
       process.exitCode = 1
     }
   )

@@ -28,8 +28,7 @@ export interface LoggerOptions {
 
 export function createLogger(options: LoggerOptions): Logger {
   const out = options.destination ?? process.stderr
-  const destination: DestinationStream =
-    options.format === 'pretty' ? createPrettyStream(out) : out
+  const destination: DestinationStream = options.format === 'pretty' ? createPrettyStream(out) : out
   return pino(
     {
       level: options.level,

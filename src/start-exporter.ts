@@ -49,6 +49,7 @@ export async function startExporter(options: StartExporterOptions): Promise<Runn
     credentials: config.api.credentials,
     requestTimeoutMs: config.api.requestTimeoutSeconds * 1000,
     maxResponseBytes: config.api.maxResponseBytes,
+    maxMetricsResponseBytes: config.api.maxMetricsResponseBytes,
     maxConcurrency: config.api.maxConcurrency,
     logger: logger.child({ component: 'api' }),
     metrics,

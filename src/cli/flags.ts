@@ -77,7 +77,8 @@ export function parseFlags(command: CommandSpec, argv: readonly string[]): Parse
         continue
       }
       const parsed = inline === undefined ? !negated : parseBoolean(inline)
-      if (parsed === undefined) problems.push(`--${name}: expected true or false, got ${JSON.stringify(inline)}`)
+      if (parsed === undefined)
+        problems.push(`--${name}: expected true or false, got ${JSON.stringify(inline)}`)
       else values.set(name, parsed)
       continue
     }
@@ -130,7 +131,10 @@ export function formatHelp(program: string, command: CommandSpec): string {
   const rows = [
     { left: '-h, --help', right: 'Show this help and exit.' },
     ...command.flags.map((flag) => {
-      const prefix = flag.type === 'boolean' ? `--[no-]${flag.name}` : `--${flag.name}=${flag.placeholder ?? flagPlaceholder(flag)}`
+      const prefix =
+        flag.type === 'boolean'
+          ? `--[no-]${flag.name}`
+          : `--${flag.name}=${flag.placeholder ?? flagPlaceholder(flag)}`
       const details = [
         flag.defaultText === undefined ? '' : ` (default: ${flag.defaultText})`,
         flag.env === undefined ? '' : ` [$${flag.env}]`,

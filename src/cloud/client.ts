@@ -32,6 +32,8 @@ export interface CloudClientDeps {
   credentials: readonly CredentialConfig[]
   requestTimeoutMs: number
   maxResponseBytes: number
+  /** Limit of the streamed organization metrics body; default maxResponseBytes. */
+  maxMetricsResponseBytes?: number
   maxConcurrency: number
   /** undici dispatcher (tests pass a MockAgent); the client then does not close it. */
   dispatcher?: Dispatcher
@@ -57,6 +59,10 @@ export function createCloudClient(deps: CloudClientDeps): CloudApi {
     throw new Error(`api.url must be http(s), got ${base.protocol}`)
   }
   const origin = base.origin
+  // Alerts use increase() on these: the series must exist at 0 before the first auth or throttling error.
+  for (const endpoint of Object.values(ENDPOINTS)) {
+    for (const reason of ['auth', 'throttled'] as const) deps.metrics.apiErrors.inc({ endpoint, reason }, 0)
+  }
   const basePath = base.pathname.replace(/\/+$/, '')
   let ownDispatcher: Agent | undefined
   let dispatcher: Dispatcher
@@ -113,8 +119,8 @@ export function createCloudClient(deps: CloudClientDeps): CloudApi {
               'user-agent': USER_AGENT
             },
             signal: call.signal,
-            timeoutMs: deps.requestTimeoutMs,
-            maxResponseBytes: deps.maxResponseBytes,
+            timeoutMs: call.timeoutMs ?? deps.requestTimeoutMs,
+            maxResponseBytes: call.maxResponseBytes ?? deps.maxResponseBytes,
             now: () => deps.clock.now()
           },
           call.reader
@@ -269,7 +275,14 @@ export function createCloudClient(deps: CloudClientDeps): CloudApi {
       getJson(ENDPOINTS.currentConsumption, org(id), signal, schemas.currentConsumption),
     orgMetrics<T>(id: string, signal: AbortSignal, createSink: () => TextSink<T>): Promise<T | null> {
       const template = ENDPOINTS.orgMetrics
-      return send(makeCall(template, org(id), signal, TEXT_ACCEPT, () => guardedSink(template, createSink())))
+      const call = makeCall(template, org(id), signal, TEXT_ACCEPT, () => guardedSink(template, createSink()))
+      // A large organization's body takes longer than one JSON call: it may use the collector's whole budget.
+      const left = remainingMs(signal, deps.clock)
+      return send({
+        ...call,
+        timeoutMs: Number.isFinite(left) ? Math.max(left, deps.requestTimeoutMs) : deps.requestTimeoutMs,
+        maxResponseBytes: deps.maxMetricsResponseBytes ?? deps.maxResponseBytes
+      })
     },
     credentials: () => pool.statuses(),
     usage: (): ApiUsage => ({ requests, errors: { ...errors } }),
@@ -286,4 +299,6 @@ interface Call<T> {
   readonly signal: AbortSignal
   readonly accept: string
   readonly reader: () => BodyReader<T>
+  readonly timeoutMs?: number
+  readonly maxResponseBytes?: number
 }

@@ -62,6 +62,9 @@ export function createCredentialPool(deps: CredentialPoolDeps): CredentialPool {
     })
   }
   publishActive()
+  // Present from the start at 0, so that increase() sees the first refusal of a key.
+  for (const credential of deps.credentials)
+    deps.metrics.credentialFailures.inc({ credential: credential.name }, 0)
 
   const readSource = async (source: SecretSource): Promise<string> => {
     if ('value' in source) return source.value

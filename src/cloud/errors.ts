@@ -23,7 +23,12 @@ export const API_ERROR_REASONS: readonly ApiErrorReason[] = [
   'client'
 ]
 
-export const RETRYABLE_REASONS: ReadonlySet<ApiErrorReason> = new Set(['throttled', 'timeout', 'server', 'network'])
+export const RETRYABLE_REASONS: ReadonlySet<ApiErrorReason> = new Set([
+  'throttled',
+  'timeout',
+  'server',
+  'network'
+])
 
 export interface CloudApiErrorDetails {
   reason: ApiErrorReason

@@ -17,15 +17,16 @@ import {
   familyOfName
 } from './org-metrics-families.js'
 import { createNodeDirectory } from './org-metrics-nodes.js'
-import { BLANK, CHAR_CLASS } from './prom-text/chars.js'
+import { BLANK, CHAR_CLASS, METRIC_START } from './prom-text/chars.js'
 import { findLabel, labelValueIs } from './prom-text/label-lookup.js'
 import { LINE_INVALID, LINE_SAMPLE, LineScanner, labelValue } from './prom-text/line-scanner.js'
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './prom-text/line-splitter.js'
 
 export interface OrgMetricsReaderOptions {
   /**
-   * Check the syntax of the lines that are dropped too, so that `invalidLines` counts every bad line of
-   * the body (default). When false, dropped lines are skipped after their metric name only.
+   * Check the syntax of every line, so that `invalidLines` counts every bad line of the body. By default
+   * (false) a line of a family the reader does not keep is dropped after its metric name, unread; only
+   * lines that do not even start with a name, a comment or a blank are then counted among the invalid.
    */
   validateDropped?: boolean
   /** Longer lines are counted invalid without being held; default 1 MiB. */
@@ -57,11 +58,12 @@ const VALUE = {
 
 /**
  * A sink for the organization metrics body (GET .../metrics/prometheus/) that keeps only what the
- * exporter publishes. Lines are dropped by metric name before any label is read; the body itself is
- * never held, only the unfinished line at the end of a chunk.
+ * exporter publishes. Most lines (thread pools, circuit breakers, file system counters...) are dropped by
+ * their metric name before any label is read. The body itself is never held, only the unfinished line
+ * at the end of a chunk.
  */
 export function createOrgMetricsReader(options: OrgMetricsReaderOptions = {}): TextSink<OrgMetricsReading> {
-  const validateDropped = options.validateDropped ?? true
+  const validateDropped = options.validateDropped ?? false
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES
   const reading: OrgMetricsReading = {
     nodes: new Map(),
@@ -190,6 +192,11 @@ export function createOrgMetricsReader(options: OrgMetricsReaderOptions = {}): T
       let nameStart = start
       while (nameStart < end && (CHAR_CLASS[buf[nameStart]!]! & BLANK) !== 0) nameStart++
       family = familyAt(buf, nameStart, end)
+      if (family === FAMILY_NONE && nameStart < end && (CHAR_CLASS[buf[nameStart]!]! & METRIC_START) === 0) {
+        // Not a name: a comment, a lone CR, or garbage such as an HTML error page, which must show.
+        if (scanner.scan(buf, start, end) === LINE_INVALID) invalid(line, scanner.error)
+        return
+      }
       if (family === FAMILY_NONE) return
       const kind = scanner.scan(buf, start, end)
       if (kind === LINE_INVALID) invalid(line, scanner.error)

@@ -1,4 +1,5 @@
 import { CloudApiError, type ApiErrorReason } from '../cloud/errors.js'
+import { createDeadlineSignal } from '../cloud/retry.js'
 import type { Clock } from '../clock.js'
 import type { CollectorConfig } from '../config/types.js'
 import type { Logger } from '../logger.js'
@@ -76,10 +77,8 @@ export function createRunner(deps: RunnerDeps): Runner {
   async function run(slot: Slot): Promise<void> {
     const controller = new AbortController()
     slot.controller = controller
-    const signal = AbortSignal.any([
-      controller.signal,
-      AbortSignal.timeout(slot.config.timeoutSeconds * 1000)
-    ])
+    // A deadline the API client can read, so that retries and Retry-After waits stay inside it.
+    const signal = createDeadlineSignal(slot.config.timeoutSeconds * 1000, deps.clock, controller.signal)
     const started = performance.now()
     slot.lastRunAt = deps.clock.now()
     slot.nextRunAt = null

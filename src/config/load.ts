@@ -121,6 +121,7 @@ export function loadConfig(input: LoadConfigInput): LoadedConfig {
       url: get('api.url'),
       requestTimeoutSeconds: get('api.timeout'),
       maxResponseBytes: get('api.max_response_bytes'),
+      maxMetricsResponseBytes: get('api.max_metrics_response_bytes'),
       maxConcurrency: get('api.max_concurrency'),
       credentials
     },

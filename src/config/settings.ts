@@ -41,6 +41,7 @@ const ENV = 'CRATEDB_CLOUD_EXPORTER_'
 
 export const DEFAULT_API_URL = 'https://console.cratedb.cloud'
 export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+export const DEFAULT_MAX_METRICS_RESPONSE_BYTES = 2 * 1024 * 1024 * 1024
 
 function collectorSettings(name: CollectorName): Setting[] {
   const defaults = COLLECTOR_DEFAULTS[name]
@@ -148,7 +149,14 @@ export const SETTINGS: readonly Setting[] = [
     parse: positiveInteger(),
     defaultValue: DEFAULT_MAX_RESPONSE_BYTES,
     defaultText: String(DEFAULT_MAX_RESPONSE_BYTES),
-    help: 'Largest response body accepted.'
+    help: 'Largest JSON response body accepted (JSON bodies are held in memory whole).'
+  },
+  {
+    path: 'api.max_metrics_response_bytes',
+    parse: positiveInteger(),
+    defaultValue: DEFAULT_MAX_METRICS_RESPONSE_BYTES,
+    defaultText: String(DEFAULT_MAX_METRICS_RESPONSE_BYTES),
+    help: 'Largest organization metrics body accepted; it is read as a stream and never held whole (1,000 clusters send about 250 MB).'
   },
   {
     path: 'api.max_concurrency',

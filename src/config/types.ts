@@ -37,7 +37,10 @@ export interface Config {
   readonly api: {
     readonly url: string
     readonly requestTimeoutSeconds: number
+    /** Largest JSON body accepted (JSON bodies are held whole). */
     readonly maxResponseBytes: number
+    /** Largest organization metrics body accepted (streamed, never held whole). */
+    readonly maxMetricsResponseBytes: number
     readonly maxConcurrency: number
     readonly credentials: readonly CredentialConfig[]
   }

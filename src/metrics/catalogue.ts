@@ -14,7 +14,12 @@ const CLUSTER = ['cluster_id', 'cluster_name'] as const
 const NODE = ['cluster_id', 'cluster_name', 'node'] as const
 const QUERY = ['cluster_id', 'cluster_name', 'node', 'query_type'] as const
 
-function family(name: string, type: FamilySpec['type'], labelNames: readonly string[], help: string): FamilySpec {
+function family(
+  name: string,
+  type: FamilySpec['type'],
+  labelNames: readonly string[],
+  help: string
+): FamilySpec {
   return Object.freeze({ name, type, labelNames: Object.freeze([...labelNames]), help })
 }
 
