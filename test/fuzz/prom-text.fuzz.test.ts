@@ -22,8 +22,8 @@ function parse(body: Buffer, chunkSizes: number[]): PromTextStats {
   return stats
 }
 
-function read(body: Buffer, chunkSizes: number[]): OrgMetricsReading {
-  const reader = createOrgMetricsReader()
+function read(body: Buffer, chunkSizes: number[], validateDropped: boolean): OrgMetricsReading {
+  const reader = createOrgMetricsReader({ validateDropped })
   feed(reader, body, chunkSizes)
   return reader.end()
 }
@@ -55,11 +55,21 @@ function checkInvariants(body: Buffer, chunkSizes: number[]): void {
   // Chunking changes nothing.
   const whole = parse(body, [])
   expect({ ...stats, work: 0 }).toEqual({ ...whole, work: 0 })
-  // The reader checks every line with the same scanner: the same lines are invalid.
-  const reading = read(body, chunkSizes)
-  expect(reading.lines).toBe(stats.lines)
-  expect(reading.invalidLines).toBe(stats.invalidLines)
-  expect(reading.firstInvalid).toEqual(stats.firstInvalid)
+  // Checking every line, the reader uses the same scanner: the same lines are invalid.
+  const checked = read(body, chunkSizes, true)
+  expect(checked.lines).toBe(stats.lines)
+  expect(checked.invalidLines).toBe(stats.invalidLines)
+  expect(checked.firstInvalid).toEqual(stats.firstInvalid)
+  // By default it reads fewer lines, but keeps exactly the same, whatever the chunking.
+  const lean = read(body, chunkSizes, false)
+  expect(lean.lines).toBe(stats.lines)
+  expect(lean.invalidLines).toBeLessThanOrEqual(stats.invalidLines)
+  expect({ ...lean, invalidLines: 0, firstInvalid: null }).toEqual({
+    ...checked,
+    invalidLines: 0,
+    firstInvalid: null
+  })
+  expect(read(body, [], false)).toEqual(lean)
 }
 
 const chunkSizes = fc.array(fc.integer({ min: 1, max: 300 }), { maxLength: 8 })

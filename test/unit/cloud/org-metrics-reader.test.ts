@@ -85,8 +85,8 @@ describe.skipIf(capture === undefined)('org metrics reader on the real capture',
     })
   })
 
-  it('reads the same with dropped lines left unchecked', () => {
-    expect(read(readFileSync(capture!), { validateDropped: false })).toEqual(reading)
+  it('reads the same when it checks every line', () => {
+    expect(read(readFileSync(capture!), { validateDropped: true })).toEqual(reading)
   })
 })
 
@@ -186,25 +186,40 @@ describe('org metrics reader on fixtures', () => {
   })
 
   it('skips invalid lines, counts them and reports the first', () => {
-    const reading = read(fixture('garbage.prom'))
+    const garbage = fixture('garbage.prom')
+    const reading = read(garbage)
     expect([...reading.nodes.values()].map((n) => [n.node, n.ready])).toEqual([
       ['master-0', 1],
       ['master-1', 0]
     ])
+    // "this line is not a sample" reads as metric "this", a family the reader drops unread.
     expect(reading).toMatchObject({
       lines: 13,
-      invalidLines: 10,
+      invalidLines: 9,
       firstInvalid: { line: 3, message: `expected '=' after label name "pod_name"` }
+    })
+    expect(read(garbage, { validateDropped: true })).toEqual({
+      ...reading,
+      invalidLines: 10
     })
   })
 
-  it('counts invalid lines among dropped families too, unless told not to check them', () => {
+  it('counts invalid lines of dropped families only when told to check every line', () => {
     const body = 'crate_threadpools{name="search" 1\nup 1 2 3\n'
-    expect(read(body)).toMatchObject({
+    expect(read(body)).toMatchObject({ invalidLines: 0, firstInvalid: null, lines: 2 })
+    expect(read(body, { validateDropped: true })).toMatchObject({
       invalidLines: 2,
       firstInvalid: { line: 1, message: `expected ',' or '}' after the value of label "name", found '1'` }
     })
-    expect(read(body, { validateDropped: false }).invalidLines).toBe(0)
+  })
+
+  it('counts lines that do not start with a metric name, such as an HTML error page', () => {
+    const reading = read('<html>\n<body>Service Unavailable</body>\n\r\n  # comment\n')
+    expect(reading).toMatchObject({
+      lines: 4,
+      invalidLines: 2,
+      firstInvalid: { line: 1, message: `expected a metric name, found '<'` }
+    })
   })
 
   it('matches a family by its whole name, not a prefix', () => {
