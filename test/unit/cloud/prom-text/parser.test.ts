@@ -55,6 +55,10 @@ describe('parsePromText: valid lines', () => {
     expect(only('a nan 1').value).toBeNaN()
   })
 
+  it('gives labels that compare equal to plain objects', () => {
+    expect(only('a{b="c"} 1').labels).toEqual({ b: 'c' })
+  })
+
   it('keeps a label named __proto__ as an ordinary label', () => {
     expect(only('a{__proto__="x"} 1').labels['__proto__']).toBe('x')
   })
