@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http'
 import Fastify, {
+  LogController,
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
@@ -59,7 +60,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger,
     // one line per request from the onResponse hook below instead of fastify's two
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 16 * 1024,
     requestTimeout: 60_000,
     ...(https === null ? {} : { https })
