@@ -34,6 +34,8 @@ export interface ExporterDeps {
   readonly version: string
   /** Coalesces renders after collector runs that end close together. */
   readonly renderDelayMs?: number
+  /** Least time between the starts of two renders (default 250 ms). */
+  readonly minRenderIntervalMs?: number
 }
 
 export interface Exporter {
@@ -56,6 +58,7 @@ export function createExporter(deps: ExporterDeps): Exporter {
   let renderTimer: NodeJS.Timeout | null = null
   let rendering: Promise<Exposition> | null = null
   let stopped = false
+  let lastRenderStart = 0
 
   const runner = createRunner({
     logger,
@@ -134,20 +137,27 @@ export function createExporter(deps: ExporterDeps): Exporter {
     }
   }
 
+  // Runs that end close together share one render, and renders start at most once per
+  // minRenderIntervalMs: with many organizations polled a minute apart, rendering stays cheap.
   function scheduleRender(): void {
     if (renderTimer !== null || stopped) return
+    const wait = Math.max(
+      deps.renderDelayMs ?? 20,
+      lastRenderStart + (deps.minRenderIntervalMs ?? 250) - Date.now()
+    )
     renderTimer = setTimeout(() => {
       renderTimer = null
       void renderNow().catch((error: unknown) =>
         logger.error({ err: error }, 'rendering the exposition failed')
       )
-    }, deps.renderDelayMs ?? 20)
+    }, wait)
     renderTimer.unref()
   }
 
   async function renderNow(): Promise<Exposition> {
     // Renders run one at a time; a request during a render waits for it and renders again.
     while (rendering !== null) await rendering.catch(() => undefined)
+    lastRenderStart = Date.now()
     rendering = deps.renderer.render(runner.families())
     try {
       return await rendering
