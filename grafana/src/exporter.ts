@@ -183,8 +183,11 @@ function collectorRow(d: ReturnType<typeof dashboard>): void {
       timeseries(
         'Collector failures (5 min)',
         [
+          // The failure counter appears with a collector's first failure; a collector that has only run
+          // shows a zero line, so "no failures" and "no data" look different.
           rangeQuery(
-            `sum by (collector, organization_id) (increase(cratedb_cloud_collector_failures_total{${E}}[5m]))`,
+            `sum by (collector, organization_id) (increase(cratedb_cloud_collector_failures_total{${E}}[5m])) ` +
+              `or sum by (collector, organization_id) (cratedb_cloud_collector_runs_total{${E}}) * 0`,
             byCollector
           )
         ],
