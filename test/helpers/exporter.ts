@@ -19,6 +19,8 @@ export interface TestExporterOptions {
   /** Replaces the default environment (the simulator's first key pair). */
   readonly env?: NodeJS.ProcessEnv
   readonly logLevel?: 'debug' | 'info' | 'warn'
+  /** Process metrics (process_*, nodejs_*); off by default so that test output stays deterministic. */
+  readonly defaultMetrics?: boolean
 }
 
 /** The real exporter (config loader, client, collectors, renderer, server) on 127.0.0.1, ephemeral port. */
@@ -55,7 +57,7 @@ export async function startTestExporter(
     logger,
     webConfig: null,
     revision: 'test',
-    defaultMetrics: false
+    defaultMetrics: options.defaultMetrics ?? false
   })
   return { ...running, config, logs }
 }
