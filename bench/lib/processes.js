@@ -1,0 +1,88 @@
+// Child processes of the benchmark: spawning, waiting for an HTTP answer, RSS, and stopping them by pid.
+/* global fetch */
+import { clearTimeout, setTimeout } from 'node:timers'
+import { spawn, spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import process from 'node:process'
+import { sleep } from './stats.js'
+
+/** Absolute path of `name` on PATH (or in /usr/sbin), or null. */
+export function findTool(name) {
+  const found = spawnSync('sh', ['-c', `command -v ${name} || ls /usr/sbin/${name} 2>/dev/null`], {
+    encoding: 'utf8'
+  })
+  const path = found.stdout.trim().split('\n')[0] ?? ''
+  return path === '' ? null : path
+}
+
+/** First line of a tool's version output. */
+export function toolVersion(command, args) {
+  const out = spawnSync(command, args, { encoding: 'utf8' })
+  return `${out.stdout}${out.stderr}`.trim().split('\n')[0] ?? ''
+}
+
+/**
+ * Starts a child process; its output is kept (last 64 KiB) for error messages. `stop()` sends SIGTERM to
+ * this pid only, then SIGKILL if it has not exited after `graceMs`.
+ */
+export function start(command, args, options = {}) {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options })
+  let output = ''
+  const keep = (chunk) => {
+    output = (output + chunk.toString('utf8')).slice(-65536)
+  }
+  child.stdout.on('data', keep)
+  child.stderr.on('data', keep)
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+  let done = false
+  void exited.then(() => (done = true))
+  return {
+    pid: child.pid,
+    child,
+    exited,
+    output: () => output,
+    running: () => !done,
+    async stop(graceMs = 10_000) {
+      if (done) return
+      child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
+      await exited
+      clearTimeout(timer)
+    }
+  }
+}
+
+/** Polls `url` until it answers with status `status` ('any': any answer), or throws after `timeoutMs`. */
+export async function waitForHttp(url, { status = 200, timeoutMs = 30_000, child, headers } = {}) {
+  const deadline = Date.now() + timeoutMs
+  let last = ''
+  for (;;) {
+    if (child !== undefined && !child.running())
+      throw new Error(`process for ${url} exited early:\n${child.output()}`)
+    try {
+      const response = await fetch(url, { headers })
+      last = `HTTP ${response.status}`
+      await response.arrayBuffer()
+      if (status === 'any' || response.status === status) return
+    } catch (error) {
+      last = String(error)
+    }
+    if (Date.now() > deadline) {
+      const tail = child === undefined ? '' : `\n${child.output()}`
+      throw new Error(`timed out waiting for ${url} (${last})${tail}`)
+    }
+    await sleep(100)
+  }
+}
+
+/** Resident set size and its high-water mark of a process, in bytes, from /proc/<pid>/status. */
+export function memoryOf(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const field = (name) => {
+    const match = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)
+    return match === null ? NaN : Number(match[1]) * 1024
+  }
+  return { rss: field('VmRSS'), hwm: field('VmHWM') }
+}
+
+export const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0

@@ -1,0 +1,139 @@
+// 3. Serving: the exporter's /metrics under wrk versus a bare node:http server and nginx, same bytes.
+import { Buffer } from 'node:buffer'
+import { URL } from 'node:url'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { get } from 'node:http'
+import { join } from 'node:path'
+import process from 'node:process'
+import { startExporterChild, startSimulatorChild } from '../lib/children.js'
+import { command, table } from '../lib/markdown.js'
+import { freePort } from '../lib/nginx.js'
+import { simulatorOptions } from '../lib/payloads.js'
+import { start, waitForHttp } from '../lib/processes.js'
+import { fixed, median, mib, ms, ratio, verdict } from '../lib/stats.js'
+import { runWrk } from '../lib/wrk.js'
+
+const THROUGHPUT_GOAL = 0.8
+const P99_GOAL_SECONDS = 0.01
+const GOAL_CONNECTIONS = 8
+
+/** The raw body of a GET (no decompression), and its headers. */
+function rawGet(url, headers = {}) {
+  return new Promise((resolve, reject) => {
+    get(url, { headers }, (response) => {
+      const chunks = []
+      response.on('data', (chunk) => chunks.push(chunk))
+      response.on('end', () => resolve({ body: Buffer.concat(chunks), headers: response.headers }))
+      response.on('error', reject)
+    }).once('error', reject)
+  })
+}
+
+export async function servingSection({ clusters, nginx, wwwDir, tools, reps, seconds, connections, log }) {
+  const simulator = await startSimulatorChild(simulatorOptions(clusters))
+  let exporter = null
+  let bare = null
+  try {
+    log(`serving: exporter polling ${clusters} clusters`)
+    exporter = await startExporterChild(simulator.url, {
+      'collector.org_metrics.interval': '10m',
+      'collector.inventory.interval': '10m'
+    })
+    const plain = await rawGet(`${exporter.url}/metrics`)
+    const gzipped = await rawGet(`${exporter.url}/metrics`, { 'accept-encoding': 'gzip' })
+    if (gzipped.headers['content-encoding'] !== 'gzip') throw new Error('the exporter did not gzip /metrics')
+    const dir = join(wwwDir, 'serve')
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, 'metrics.prom'), plain.body)
+    writeFileSync(join(dir, 'metrics.prom.gz'), gzipped.body)
+    const port = await freePort()
+    bare = start(process.execPath, [
+      new URL('../lib/bare-server.js', import.meta.url).pathname,
+      String(port),
+      join(dir, 'metrics.prom'),
+      join(dir, 'metrics.prom.gz')
+    ])
+    const targets = [
+      { name: 'exporter /metrics', url: `${exporter.url}/metrics` },
+      { name: 'bare node:http, prebuilt Buffer', url: `http://127.0.0.1:${port}/metrics` },
+      { name: 'nginx, static file', url: `${nginx.url}/serve/metrics.prom` }
+    ]
+    await waitForHttp(targets[1].url, { child: bare })
+    for (const target of targets) {
+      const served = await rawGet(target.url)
+      if (!served.body.equals(plain.body)) throw new Error(`${target.name} does not serve the same bytes`)
+    }
+    const results = new Map()
+    for (const gzip of [false, true]) {
+      for (const c of connections) {
+        for (let k = 0; k < reps; k++) {
+          // Round robin over the servers, so that a noisy moment does not fall on one of them only.
+          for (const target of targets) {
+            log(`serving: ${target.name}, ${c} connections, gzip ${gzip}, run ${k + 1}/${reps}`)
+            const run = await runWrk(tools.wrk, target.url, { connections: c, seconds, gzip })
+            const key = `${gzip}/${c}/${target.name}`
+            results.set(key, [...(results.get(key) ?? []), run])
+          }
+        }
+      }
+    }
+    const after = await rawGet(`${exporter.url}/metrics`)
+    const sameBody = after.body.equals(plain.body)
+    const rows = []
+    const goals = []
+    for (const gzip of [false, true]) {
+      for (const c of connections) {
+        const bareRps = median(results.get(`${gzip}/${c}/${targets[1].name}`).map((r) => r.rps))
+        for (const target of targets) {
+          const runs = results.get(`${gzip}/${c}/${target.name}`)
+          const rps = median(runs.map((r) => r.rps))
+          const p99 = median(runs.map((r) => r.p99))
+          const errors = runs.reduce((sum, r) => sum + r.errors, 0)
+          let goal = '—'
+          if (target === targets[0] && c === GOAL_CONNECTIONS) {
+            const okRps = rps / bareRps >= THROUGHPUT_GOAL
+            const okP99 = p99 < P99_GOAL_SECONDS
+            goals.push({
+              what: `serving ${gzip ? 'gzip' : 'identity'}: ≥ ${THROUGHPUT_GOAL}× bare`,
+              ok: okRps
+            })
+            goals.push({ what: `serving ${gzip ? 'gzip' : 'identity'}: p99 < 10 ms at ${c}`, ok: okP99 })
+            goal = `≥ ${THROUGHPUT_GOAL}× bare: ${verdict(okRps)}; p99 < 10 ms: ${verdict(okP99)}`
+          }
+          rows.push({
+            encoding: gzip ? 'gzip' : 'identity',
+            connections: c,
+            server: target.name,
+            'requests/s (median)': fixed(rps, 0),
+            'MiB/s': fixed((rps * (gzip ? gzipped.body.length : plain.body.length)) / 1048576, 0),
+            p50: ms(median(runs.map((r) => r.p50)), 2),
+            p99: ms(p99, 2),
+            '× bare': ratio(rps / bareRps),
+            errors,
+            goal
+          })
+        }
+      }
+    }
+    const sample = results.get(`false/${GOAL_CONNECTIONS}/${targets[0].name}`)?.[0]?.command ?? ''
+    const markdown = `## 3. Serving: /metrics under wrk
+
+The exporter (\`node dist/cli.js run\`, its own process) polls a simulator (another process) of
+${clusters} clusters once (intervals set to 10 minutes so no poll falls inside a measurement), then
+serves its snapshot: ${mib(plain.body.length)} of text, ${mib(gzipped.body.length)} gzipped. The same
+bytes are served by a bare \`node:http\` server writing a prebuilt Buffer (bench/lib/bare-server.js,
+the practical limit for Node) and by nginx (one worker, sendfile, \`gzip_static\` with the exporter's
+own gzip body). wrk: 1 thread, keep-alive, ${seconds} s per run, ${reps} runs per cell, servers
+taken in turn; medians of the runs. wrk and the server share the machine's 2 cores.
+Goal: exporter ≥ ${THROUGHPUT_GOAL}× the bare server's requests/s, and p99 < 10 ms, at ${GOAL_CONNECTIONS} connections.
+${sameBody ? 'The exporter served the same body before and after the runs (no render in between).' : '**The exporter re-rendered during the runs.**'}
+
+${table(rows)}
+${command(`npm run bench   # section "serving"; one cell: ${sample}`)}`
+    return { markdown, goals, rows }
+  } finally {
+    await bare?.stop()
+    await exporter?.stop()
+    await simulator.stop()
+  }
+}
