@@ -45,7 +45,15 @@ const deadlines = new WeakMap<AbortSignal, number>()
  * with remainingMs(). Collectors should make their run deadline with this.
  */
 export function createDeadlineSignal(timeoutMs: number, clock: Clock, parent?: AbortSignal): AbortSignal {
-  const timeout = AbortSignal.timeout(Math.max(0, timeoutMs))
+  // Not AbortSignal.timeout(): once garbage-collected, a timeout signal that only AbortSignal.any() refers to
+  // never fires (Node 20), and the run would outlive its deadline. The timer holds this controller.
+  const controller = new AbortController()
+  const timer = setTimeout(
+    () => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
+    Math.max(0, timeoutMs)
+  )
+  timer.unref()
+  const timeout = controller.signal
   const signal = parent === undefined ? timeout : AbortSignal.any([parent, timeout])
   const parentDeadline = parent === undefined ? undefined : deadlines.get(parent)
   const own = clock.now() + timeoutMs
