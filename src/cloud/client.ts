@@ -233,11 +233,13 @@ export function createCloudClient(deps: CloudClientDeps): CloudApi {
     const call = makeCall(template, params, signal, JSON_ACCEPT, () => jsonReader(template, decoder))
     return send(call).then((value) => {
       if (value === null) {
-        throw new CloudApiError(`${template}: expected a JSON body, got HTTP 204 No Content`, {
+        const error = new CloudApiError(`${template}: expected a JSON body, got HTTP 204 No Content`, {
           reason: 'decode',
           endpoint: template,
           status: 204
         })
+        countError(template, error)
+        throw error
       }
       return value
     })
