@@ -1,0 +1,115 @@
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { externalTool, REPO_ROOT } from '../helpers/environment.js'
+
+// The benchmark's quick mode, end to end, so that `npm run bench` cannot rot: every section must write
+// its table with measured numbers in it. No figure is compared with a goal here (the machine is noisy).
+const tools = ['prometheus', 'nginx', 'wrk'].map((name) => externalTool(name))
+const ready = tools.every((path) => path !== undefined)
+
+const SECTIONS = [
+  '## Machine',
+  '## Goals',
+  '## 1. Ingest',
+  '## 2. Parser',
+  '## 3. Serving',
+  '## 4. Memory',
+  '## 5. API budget'
+]
+
+function run(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [resolve(REPO_ROOT, 'bench/run.js'), ...args], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')))
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')))
+    child.once('error', reject)
+    child.once('exit', (code) => resolvePromise({ code, output }))
+  })
+}
+
+/** The data rows of the first table after `heading`. */
+function tableRows(markdown: string, heading: string): string[][] {
+  const section = markdown.slice(markdown.indexOf(heading))
+  const lines = section.split('\n')
+  const start = lines.findIndex((line) => line.startsWith('| ') && !line.startsWith('| ---'))
+  const rows: string[][] = []
+  for (const line of lines.slice(start + 2)) {
+    if (!line.startsWith('|')) break
+    rows.push(
+      line
+        .slice(1, -1)
+        .split(' | ')
+        .map((cell) => cell.trim())
+    )
+  }
+  return rows
+}
+
+describe.skipIf(!ready)('node bench/run.js --quick', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cce-bench-test-'))
+  const out = join(dir, 'BENCHMARKS.md')
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  it('writes BENCHMARKS.md with every section and measured numbers', { timeout: 240_000 }, async () => {
+    const { code, output } = await run(['--quick', '--out', out])
+    expect(code, output).toBe(0)
+    expect(output).toMatch(/\d+ goals met, \d+ missed/)
+    const markdown = readFileSync(out, 'utf8')
+    for (const heading of SECTIONS) expect(markdown).toContain(heading)
+    expect(markdown).toMatch(/\| Prometheus \| prometheus, version \d/)
+
+    const ingest = tableRows(markdown, '## 1. Ingest')
+    expect(ingest.map((row) => row[0])).toEqual(
+      expect.arrayContaining(['3 clusters (simulator)', '100 clusters (simulator)'])
+    )
+    for (const row of ingest) {
+      expect(row[3]).toMatch(/^\d+(\.\d+)? ms$/) // exporter
+      expect(row[4]).toMatch(/^\d+(\.\d+)? ms$/) // Prometheus scrape_duration_seconds
+      expect(row[6]).toMatch(/^\d+\.\d+×$/)
+    }
+
+    const parser = tableRows(markdown, '## 2. Parser')
+    expect(parser.length).toBeGreaterThanOrEqual(2)
+    for (const row of parser) {
+      expect(Number(row[2])).toBeGreaterThan(0) // reader MB/s
+      expect(Number.parseFloat(row[5]!)).toBeGreaterThan(0) // parse-prometheus-text-format MB/s
+      expect(Number(row[8])).toBeGreaterThan(0) // nodes read
+    }
+
+    const serving = tableRows(markdown, '## 3. Serving')
+    expect(serving.map((row) => `${row[0]} ${row[2]}`)).toEqual(
+      expect.arrayContaining([
+        'identity exporter /metrics',
+        'identity bare node:http, prebuilt Buffer',
+        'identity nginx, static file',
+        'gzip exporter /metrics',
+        'gzip bare node:http, prebuilt Buffer',
+        'gzip nginx, static file'
+      ])
+    )
+    for (const row of serving) {
+      expect(Number(row[3])).toBeGreaterThan(0) // requests/s
+      expect(row[6]).toMatch(/^\d+\.\d+ ms$/) // p99
+      expect(row[8]).toBe('0') // errors
+    }
+
+    const [memory] = tableRows(markdown, '## 4. Memory')
+    expect(memory?.[7]).toMatch(/^\d+ MiB$/) // peak RSS
+    expect(memory?.[6]).toBe('0') // failed runs
+
+    const budget = tableRows(markdown, '## 5. API budget')
+    expect(budget.map((row) => row[0])).toEqual(['1', '10'])
+    for (const row of budget) {
+      const organizations = Number(row[0])
+      expect(Number(row[4])).toBeCloseTo(organizations, 1) // one org-metrics call per organization
+      expect(row[9]).toMatch(/^0\.00 /) // none per scrape
+    }
+  })
+})
