@@ -22,6 +22,10 @@ export function buildSimulatorApp(state: SimulatorState, deps: SimulatorAppDeps)
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: 1024 * 1024
   }) as unknown as FastifyInstance
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (request.url.startsWith('/api/')) state.countApiRequest()
+    done()
+  })
   registerFaultHooks(app, state.faultEngine)
   const authenticate = createAuthHook(state)
   app.addHook('onRequest', async (request, reply) => {

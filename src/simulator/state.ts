@@ -91,6 +91,7 @@ export function createSimulatorState(options: SimulatorStateOptions = {}) {
   const credentials = new Map<string, Credential>()
   const faultEngine: FaultEngine = createFaultEngine(createRandom(`${seed}/faults`), options.faults ?? [])
   const served = new Map<string, { snapshot: OrgSnapshot; truth: OrgMetricsTruth }>()
+  let apiRequests = 0
 
   const addCredential = (key: string, secret: string): void => {
     credentials.set(key, { key, secret, active: true, lastUsedMs: clock.now() })
@@ -236,6 +237,12 @@ export function createSimulatorState(options: SimulatorStateOptions = {}) {
     },
     setFaults: (rules: readonly FaultRule[]): void => faultEngine.setRules(rules),
     faults: (): readonly FaultRule[] => faultEngine.rules(),
+    /** Called for every request under /api/, before faults and authentication. */
+    countApiRequest: (): void => {
+      apiRequests++
+    },
+    /** Requests received under /api/ so far, for tests that prove a path makes no API call. */
+    apiRequestCount: (): number => apiRequests,
     refresh,
     healthStatus,
     isEmitting,
