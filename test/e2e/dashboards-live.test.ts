@@ -168,14 +168,30 @@ describe.skipIf(prometheusBinary === undefined)('dashboards and alerts against l
         (alert) =>
           alert.labels['alertname']?.startsWith('CrateDBCloudStorage') === true && alert.state !== 'inactive'
       )
-    await eventually('the 24-hour storage forecast alert for the near-full cluster', async () =>
-      (await storageAlerts()).some(
-        (alert) => alert.labels['cluster_id'] === nearFull.id && alert.labels['severity'] === 'critical'
+    // The forecasts fit a line through what Prometheus holds; a few seconds of polls in steps of 2 s make a
+    // rough slope, so judge them once enough samples are in and the alert has held for several evaluations.
+    await eventually('15 s of storage samples', async () => {
+      const selector = `cratedb_cloud_cluster_storage_used_bytes{cluster_name="${NEAR_FULL}"}`
+      return (await prometheus.query(`count_over_time(${selector}[1m]) >= 15`)).length === 1
+    })
+    const forecast = async () =>
+      (await storageAlerts()).find(
+        (alert) =>
+          alert.labels['cluster_id'] === nearFull.id &&
+          alert.labels['alertname'] === 'CrateDBCloudStorageFillingUp' &&
+          alert.labels['severity'] === 'critical'
       )
+    // At the growth the demo sets, the whole cluster is full in about 12 hours: the 24-hour forecast holds.
+    await eventually(
+      'the 24-hour storage forecast alert for the near-full cluster, active for 5 s',
+      async () => {
+        const alert = await forecast()
+        return alert !== undefined && Date.parse(alert.activeAt) <= Date.now() - 5000
+      },
+      25_000
     )
     const active = await storageAlerts()
     const forNearFull = active.filter((alert) => alert.labels['cluster_id'] === nearFull.id)
-    // At the growth the demo sets, the whole cluster is full in about 12 hours: the 24-hour forecast holds.
     expect(forNearFull.map((alert) => `${alert.labels['alertname']}/${alert.labels['severity']}`)).toContain(
       'CrateDBCloudStorageFillingUp/critical'
     )
@@ -192,5 +208,5 @@ describe.skipIf(prometheusBinary === undefined)('dashboards and alerts against l
     )
     expect(utilization.length).toBeGreaterThanOrEqual(5)
     for (const sample of utilization) expect(Number(sample.value?.[1])).toBeLessThan(0.8)
-  })
+  }, 60_000)
 })

@@ -28,6 +28,8 @@ export interface PromAlert {
   readonly labels: Record<string, string>
   readonly annotations: Record<string, string>
   readonly state: 'pending' | 'firing' | 'inactive'
+  /** RFC 3339 time since which the alert's expression has held without a break. */
+  readonly activeAt: string
   readonly value: string
 }
 
