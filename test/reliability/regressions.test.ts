@@ -3,6 +3,7 @@ import { runInNewContext } from 'node:vm'
 import { afterEach, describe, expect, it } from 'vitest'
 import { systemClock } from '../../src/clock.js'
 import { createDeadlineSignal } from '../../src/cloud/retry.js'
+import { ConfigError, loadConfig } from '../../src/config/index.js'
 import { parseFaultRule } from '../../src/simulator/index.js'
 import { startTestExporter, waitFor, type TestExporter } from '../helpers/exporter.js'
 import { startTestSimulator, type RunningSimulator } from '../helpers/simulator.js'
@@ -50,5 +51,35 @@ describe('reliability regressions', () => {
     await sleep(400)
     expect(signal.aborted).toBe(true)
     expect((signal.reason as Error).name).toBe('TimeoutError')
+  })
+
+  describe('configuration errors', () => {
+    const problemsFor = (yaml: string): string => {
+      try {
+        loadConfig({ flags: new Map([['config.file', '/c.yaml']]), env: {}, readFile: () => yaml })
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError)
+        return (error as ConfigError).message
+      }
+      throw new Error('expected a ConfigError')
+    }
+
+    it('a secret written as api.credentials is not echoed', () => {
+      const message = problemsFor('api:\n  credentials: crate_key0123:s3cr3t-value\n')
+      expect(message).toContain('api.credentials: must be a list')
+      expect(message).not.toContain('s3cr3t-value')
+    })
+
+    it('a YAML syntax error does not quote the offending token', () => {
+      const message = problemsFor('a:\n  b: *x[]\napi:\n  credentials:\n    key: s3cr3t-value\n')
+      expect(message).toContain('not valid YAML (line')
+      expect(message).not.toContain('s3cr3t-value')
+    })
+
+    it('an alias without its anchor is a ConfigError, not a crash', () => {
+      expect(problemsFor('web:\n  listen_address: *nowhere\n')).toContain(
+        '/c.yaml: not valid YAML: Unresolved alias'
+      )
+    })
   })
 })
