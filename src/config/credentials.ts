@@ -85,8 +85,10 @@ export function credentialsFromYaml(raw: unknown, context: Context): CredentialC
   const path = 'api.credentials'
   if (raw === null || raw === undefined) return []
   if (!Array.isArray(raw)) {
+    // A string here is often a key or secret written in the wrong place: it is never echoed.
+    const got = typeof raw === 'string' ? 'a string' : shown(raw)
     context.problems.push(
-      `${path}: must be a list of {name, key | key_file, secret | secret_file}, got ${shown(raw)}`
+      `${path}: must be a list of {name, key | key_file, secret | secret_file}, got ${got}`
     )
     return []
   }
