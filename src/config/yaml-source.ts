@@ -50,15 +50,24 @@ export function readYamlSource(text: string, file: string, problems: string[]): 
   let credentials: unknown
   const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true })
   if (document.errors.length > 0) {
-    // Only the first line: the rest quotes the file, which may hold a secret.
+    // Only the first line, up to a colon: the rest quotes the file (a token, the lines around it), which
+    // may hold a secret.
     for (const error of document.errors) {
       const before = text.slice(0, error.pos[0]).split('\n')
       const where = ` (line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1})`
-      problems.push(`${file}: not valid YAML${where}: ${error.message.split('\n')[0] ?? error.code}`)
+      problems.push(`${file}: not valid YAML${where}: ${error.message.split(/\n|:/)[0] ?? error.code}`)
     }
     return { values, credentials, broken: true }
   }
-  const root: unknown = document.toJS()
+  let root: unknown
+  try {
+    root = document.toJS()
+  } catch (error) {
+    // An alias without its anchor parses but cannot be resolved. The part after ":" names the alias.
+    const what = error instanceof Error ? (error.message.split(':')[0] ?? error.name) : 'cannot be read'
+    problems.push(`${file}: not valid YAML: ${what}`)
+    return { values, credentials, broken: true }
+  }
   if (root === null || root === undefined) return { values, credentials, broken: false }
 
   const walk = (raw: unknown, node: Node, path: string): void => {
