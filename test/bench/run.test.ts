@@ -71,8 +71,8 @@ describe.skipIf(!ready)('node bench/run.js --quick', () => {
     )
     for (const row of ingest) {
       expect(row[3]).toMatch(/^\d+(\.\d+)? ms$/) // exporter
-      expect(row[4]).toMatch(/^\d+(\.\d+)? ms$/) // Prometheus scrape_duration_seconds
-      expect(row[6]).toMatch(/^\d+\.\d+×$/)
+      expect(row[5]).toMatch(/^\d+(\.\d+)? ms$/) // Prometheus scrape_duration_seconds
+      expect(row[7]).toMatch(/^\d+\.\d+×$/)
     }
 
     const parser = tableRows(markdown, '## 2. Parser')
