@@ -132,6 +132,9 @@ export function createRunner(deps: RunnerDeps): Runner {
       gauge.remove(labels(slot))
     }
     deps.metrics.collectorDataAge.remove(labels(slot))
+    // An organization that is gone leaves no series behind.
+    deps.metrics.collectorRuns.remove(labels(slot))
+    deps.metrics.collectorFailures.remove(labels(slot))
   }
 
   return {
@@ -159,6 +162,9 @@ export function createRunner(deps: RunnerDeps): Runner {
         stopped: false
       }
       slots.set(id, slot)
+      // Present at 0 from the start, so that rate() and increase() see the first failure.
+      deps.metrics.collectorFailures.inc(labels(slot), 0)
+      deps.metrics.collectorRuns.inc(labels(slot), 0)
       schedule(
         slot,
         firstDelayMs + Math.floor(random() * Math.min(MAX_START_JITTER_MS, config.intervalSeconds * 100))
