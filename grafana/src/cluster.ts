@@ -1,6 +1,7 @@
 import { BigValueColorMode } from '@grafana/grafana-foundation-sdk/common'
 import { type Dashboard, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard'
 import { DASHBOARD_UIDS, dashboard } from './base.js'
+import { storageRow } from './cluster-storage.js'
 import {
   cpuThresholds,
   datasourceVariable,
@@ -17,7 +18,7 @@ import {
   timeUntilFullThresholds,
   valueText
 } from './panels.js'
-import { STORAGE_TREND_WINDOW, THRESHOLDS } from './thresholds.js'
+import { STORAGE_TREND_WINDOW } from './thresholds.js'
 
 const C = 'cluster_id="$cluster_id"'
 const N = 'cluster_id="$cluster_id", node=~"$node"'
@@ -167,51 +168,6 @@ function resourceRows(d: ReturnType<typeof dashboard>): void {
     )
 }
 
-function storageRow(d: ReturnType<typeof dashboard>): void {
-  d.withRow(new RowBuilder('Storage'))
-    .withPanel(
-      timeseries(
-        'Storage used vs capacity',
-        [
-          rangeQuery(USED, 'used'),
-          rangeQuery(CAPACITY, 'capacity'),
-          rangeQuery(`predict_linear(${USED}[${STORAGE_TREND_WINDOW}], 86400)`, 'trend: used in 24 h')
-        ],
-        {
-          unit: 'bytes',
-          min: 0,
-          description: `The trend line extrapolates the last ${STORAGE_TREND_WINDOW} of growth 24 hours ahead.`
-        }
-      )
-    )
-    .withPanel(
-      timeseries(
-        'Storage utilization over time',
-        [rangeQuery(`cratedb_cloud_cluster_storage_utilization_ratio{${C}}`, 'utilization')],
-        {
-          unit: 'percentunit',
-          min: 0,
-          thresholds: storageUtilizationThresholds(),
-          showThresholds: true,
-          description: `Dashed lines: ${THRESHOLDS.storageWarningRatio * 100} % (warning) and ${THRESHOLDS.storageCriticalRatio * 100} % (critical) alerts.`
-        }
-      )
-    )
-    .withPanel(
-      timeseries(
-        'Storage per node',
-        [
-          rangeQuery(`cratedb_cloud_node_storage_used_bytes{${N}}`, '{{node}} used'),
-          rangeQuery(`max(cratedb_cloud_node_storage_capacity_bytes{${N}})`, 'capacity per node')
-        ],
-        { unit: 'bytes', min: 0 }
-      )
-    )
-    .withPanel(
-      timeseries('Shards per node', [rangeQuery(`cratedb_cloud_node_shards{${N}}`, '{{node}}')], { min: 0 })
-    )
-}
-
 function queryRow(d: ReturnType<typeof dashboard>): void {
   const queries = 'cratedb_cloud_node_queries_total'
   d.withRow(new RowBuilder('Queries'))
@@ -312,7 +268,7 @@ export function buildCluster(): Dashboard {
     )
   statusRow(d)
   resourceRows(d)
-  storageRow(d)
+  storageRow(d, { cluster: C, node: N })
   queryRow(d)
   readinessRow(d)
   return d.build()

@@ -85,6 +85,13 @@ export const storageUtilizationThresholds = (): ThresholdsConfigBuilder =>
     [THRESHOLDS.storageCriticalRatio, 'red']
   )
 
+export const nodeStorageUtilizationThresholds = (): ThresholdsConfigBuilder =>
+  thresholds(
+    [null, 'green'],
+    [THRESHOLDS.nodeStorageWarningRatio, 'orange'],
+    [THRESHOLDS.nodeStorageCriticalRatio, 'red']
+  )
+
 export const cpuThresholds = (): ThresholdsConfigBuilder =>
   thresholds([null, 'green'], [THRESHOLDS.cpuHighRatio, 'red'])
 

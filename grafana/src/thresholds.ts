@@ -6,6 +6,12 @@ export const THRESHOLDS = {
   /** CrateDBCloudStorageAlmostFull, severity warning / critical. */
   storageWarningRatio: 0.8,
   storageCriticalRatio: 0.9,
+  /**
+   * CrateDBCloudNodeStorageHigh, severity warning / critical: CrateDB's default low and high disk
+   * watermarks, which apply to each node.
+   */
+  nodeStorageWarningRatio: 0.85,
+  nodeStorageCriticalRatio: 0.9,
   /** CrateDBCloudStorageFillingUp: predicted full within 7 days (warning) / 24 hours (critical). */
   storageFullWarningSeconds: 7 * 24 * 3600,
   storageFullCriticalSeconds: 24 * 3600,

@@ -57,6 +57,12 @@ describe('THRESHOLDS', () => {
     expect(THRESHOLDS.storageCriticalRatio).toBe(
       comparedNumber(alertRule('CrateDBCloudStorageAlmostFull', 'critical').expr)
     )
+    expect(THRESHOLDS.nodeStorageWarningRatio).toBe(
+      comparedNumber(alertRule('CrateDBCloudNodeStorageHigh', 'warning').expr)
+    )
+    expect(THRESHOLDS.nodeStorageCriticalRatio).toBe(
+      comparedNumber(alertRule('CrateDBCloudNodeStorageHigh', 'critical').expr)
+    )
     expect(THRESHOLDS.cpuHighRatio).toBe(comparedNumber(alertRule('CrateDBCloudCpuHigh', 'warning').expr))
     expect(THRESHOLDS.dataStaleSeconds).toBe(
       comparedNumber(alertRule('CrateDBCloudExporterDataStale', 'critical').expr)
@@ -85,6 +91,25 @@ describe('dashboard thresholds', () => {
     const fields = thresholdsFor(/cratedb_cloud_cluster_storage_utilization_ratio/)
     expect(fields.length).toBeGreaterThanOrEqual(5)
     for (const field of fields) expect(field.values, field.where).toEqual([warning, critical])
+  })
+
+  it('of every per-node storage utilization field match the node storage alerts', () => {
+    const warning = comparedNumber(alertRule('CrateDBCloudNodeStorageHigh', 'warning').expr)
+    const critical = comparedNumber(alertRule('CrateDBCloudNodeStorageHigh', 'critical').expr)
+    const fields = thresholdsFor(/cratedb_cloud_node_storage_used_bytes\{[^}]*\}\s*\//)
+    expect(fields.map((f) => f.where)).toEqual(['cratedb-cloud-cluster / Storage utilization per node'])
+    for (const field of fields) expect(field.values, field.where).toEqual([warning, critical])
+  })
+
+  it('of the per-node panel divide by the same guarded capacity as the node storage alerts', () => {
+    const alert = alertRule('CrateDBCloudNodeStorageHigh', 'critical').expr.replace(/\s+/g, ' ')
+    expect(alert).toContain(
+      'cratedb_cloud_node_storage_used_bytes / (cratedb_cloud_node_storage_capacity_bytes > 0)'
+    )
+    const panel = panels.find((p) => p.panel.title === 'Storage utilization per node')?.panel
+    expect(panel?.targets?.map((t) => t.expr.replace(/\{[^}]*\}/g, ''))).toEqual([
+      'cratedb_cloud_node_storage_used_bytes / (cratedb_cloud_node_storage_capacity_bytes > 0)'
+    ])
   })
 
   it('of every time-until-full field match the forecast horizons', () => {

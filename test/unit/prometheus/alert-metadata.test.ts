@@ -36,6 +36,7 @@ describe('alert rules', () => {
       new Set([
         'CrateDBCloudStorageAlmostFull',
         'CrateDBCloudStorageFillingUp',
+        'CrateDBCloudNodeStorageHigh',
         'CrateDBCloudCpuHigh',
         'CrateDBCloudClusterHealthYellow',
         'CrateDBCloudClusterHealthRed',
@@ -64,6 +65,18 @@ describe('alert rules', () => {
     if (!rule.expr.includes('cratedb_cloud_cluster_') || rule.alert === 'CrateDBCloudNoClustersDiscovered')
       return
     expect(rule.annotations?.['summary']).toContain('{{ $labels.cluster_name }}')
+  })
+
+  it.each(ruleCases)('%s names the cluster and the node when it is about a node', (_name, rule) => {
+    if (!rule.expr.includes('cratedb_cloud_node_')) return
+    expect(rule.annotations?.['summary']).toContain('{{ $labels.cluster_name }}')
+    expect(rule.annotations?.['summary']).toContain('{{ $labels.node }}')
+  })
+
+  it('say that node storage counts shard sizes only, so the real disk use is higher', () => {
+    const node = rules.filter((r) => r.alert === 'CrateDBCloudNodeStorageHigh')
+    expect(node.map((r) => r.labels?.['severity']).sort()).toEqual(['critical', 'warning'])
+    for (const rule of node) expect(rule.annotations?.['description']).toMatch(/shard sizes only.*higher/s)
   })
 
   it.each(ruleCases)('%s uses only metrics of the contract, and rates only counters', async (_name, rule) => {
