@@ -1,15 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
+import { connect } from 'node:net'
 import { resolve } from 'node:path'
 import { REPO_ROOT } from '../helpers/environment.js'
-import { sleep } from './support.js'
+import { freePort, sleep } from './support.js'
 
 export const CLI = resolve(REPO_ROOT, 'dist/cli.js')
 
 export interface ExporterProcess {
   readonly child: ChildProcess
   readonly pid: number
-  /** Base URL from the exporter's "serving metrics at" log line. */
+  /** Base URL (https when a web config file is given). */
   readonly url: string
   /** Everything written to stderr so far (JSON log lines). */
   stderr(): string
@@ -28,7 +29,10 @@ export async function spawnExporter(
   env: NodeJS.ProcessEnv
 ): Promise<ExporterProcess> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build (npm test does it first)`)
-  const child = spawn(process.execPath, [CLI, 'run', '--web.listen-address=127.0.0.1:0', ...args], {
+  const port = await freePort()
+  const tls = args.some((arg) => arg.startsWith('--web.config.file'))
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`
+  const child = spawn(process.execPath, [CLI, 'run', `--web.listen-address=127.0.0.1:${port}`, ...args], {
     env: { PATH: process.env['PATH'] ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
@@ -36,15 +40,14 @@ export async function spawnExporter(
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
   child.stdout.resume()
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)))
+  // Listening comes after the first render; the port is taken once the process serves it.
   const deadline = Date.now() + 20_000
-  let url: string | null = null
-  while (url === null) {
-    const match = /"url":"(https?:\/\/[^"]+)"/.exec(stderr)
-    if (match?.[1] !== undefined && stderr.includes('serving metrics at')) url = match[1]
-    else if (child.exitCode !== null || Date.now() > deadline) {
+  while (!(await listening(port))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL')
       throw new Error(`the exporter did not start (exit ${child.exitCode}): ${stderr.slice(-2000)}`)
-    } else await sleep(50)
+    }
+    await sleep(50)
   }
   const pid = child.pid!
   return {
@@ -71,4 +74,15 @@ export async function spawnExporter(
       return { code, ms: Date.now() - started }
     }
   }
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1')
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve(true)
+    })
+    socket.once('error', () => resolve(false))
+  })
 }

@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { externalTool } from '../helpers/environment.js'
-import { sleep } from './support.js'
+import { freePort, sleep } from './support.js'
 
 export interface VectorResult {
   metric: Record<string, string>
@@ -21,18 +20,6 @@ export interface RunningPrometheus {
   /** Waits until `count` samples of `metric` have been scraped (range query over the last minute). */
   waitForSamples(metric: string, count: number): Promise<void>
   close(): Promise<void>
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 /**
