@@ -213,4 +213,46 @@ describe.skipIf(prometheusBinary === undefined)('dashboards and alerts against l
     expect(utilization.length).toBeGreaterThanOrEqual(5)
     for (const sample of utilization) expect(Number(sample.value?.[1])).toBeLessThan(0.8)
   }, 60_000)
+
+  it('has the node storage alert pending or firing for the fullest node of the near-full cluster only', async () => {
+    const nearFull = simulator.state.clusters().find((c) => c.name === NEAR_FULL)!
+    const ratios = async () =>
+      new Map(
+        (
+          await prometheus.query(
+            'cratedb_cloud_node_storage_used_bytes / (cratedb_cloud_node_storage_capacity_bytes > 0)'
+          )
+        ).map((s) => [`${s.metric['cluster_name']}/${s.metric['node']}`, Number(s.value?.[1])] as const)
+      )
+    const nodeAlerts = async () =>
+      (await prometheus.alerts())
+        .filter((a) => a.labels['alertname'] === 'CrateDBCloudNodeStorageHigh' && a.state !== 'inactive')
+        .map((a) => `${a.labels['cluster_name']}/${a.labels['node']} ${a.labels['severity']}`)
+        .sort()
+    // The fullest node of the near-full cluster is past the high watermark while the cluster is at about 85 %.
+    const before = await ratios()
+    const nearFullNodes = [...before].filter(([key]) => key.startsWith(`${NEAR_FULL}/`))
+    expect(nearFullNodes).toHaveLength(nearFull.nodes.length)
+    const [fullest, fullestRatio] = nearFullNodes.sort((a, b) => b[1] - a[1])[0]!
+    expect(fullestRatio).toBeGreaterThan(0.9)
+    expect(fullestRatio).toBeLessThan(0.95)
+    await eventually('both node storage alerts for the fullest node', async () =>
+      (await nodeAlerts()).includes(`${fullest} critical`)
+    )
+    const active = await nodeAlerts()
+    // Every node past a threshold in Prometheus has that alert, and no other node has one. The demo puts
+    // every node of the other clusters below 85 %, so the near-full cluster's nodes are the only candidates.
+    const now = await ratios()
+    const expected = [...now]
+      .flatMap(([key, ratio]) => [
+        ...(ratio > 0.85 ? [`${key} warning`] : []),
+        ...(ratio > 0.9 ? [`${key} critical`] : [])
+      ])
+      .sort()
+    expect(active).toEqual(expected)
+    expect(active).toEqual(expect.arrayContaining([`${fullest} warning`, `${fullest} critical`]))
+    const others = [...now].filter(([key]) => !key.startsWith(`${NEAR_FULL}/`))
+    expect(others.length).toBeGreaterThanOrEqual(10)
+    for (const [key, ratio] of others) expect(ratio, key).toBeLessThan(0.85)
+  }, 60_000)
 })
