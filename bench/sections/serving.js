@@ -98,7 +98,9 @@ export async function servingSection({ clusters, nginx, wwwDir, tools, reps, sec
               ok: okRps
             })
             goals.push({ what: `serving ${gzip ? 'gzip' : 'identity'}: p99 < 10 ms at ${c}`, ok: okP99 })
-            goal = `≥ ${THROUGHPUT_GOAL}× bare: ${verdict(okRps)}; p99 < 10 ms: ${verdict(okP99)}`
+            const bareP99 = median(results.get(`${gzip}/${c}/${targets[1].name}`).map((r) => r.p99))
+            const limit = !okP99 && bareP99 >= P99_GOAL_SECONDS ? ' (the bare server misses it too)' : ''
+            goal = `≥ ${THROUGHPUT_GOAL}× bare: ${verdict(okRps)}; p99 < 10 ms: ${verdict(okP99)}${limit}`
           }
           rows.push({
             encoding: gzip ? 'gzip' : 'identity',

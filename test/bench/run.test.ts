@@ -108,8 +108,9 @@ describe.skipIf(!ready)('node bench/run.js --quick', () => {
     expect(budget.map((row) => row[0])).toEqual(['1', '10'])
     for (const row of budget) {
       const organizations = Number(row[0])
-      expect(Number(row[4])).toBeCloseTo(organizations, 1) // one org-metrics call per organization
-      expect(row[9]).toMatch(/^0\.00 /) // none per scrape
+      expect(Number(row[5])).toBeCloseTo(organizations, 1) // one org-metrics call per organization
+      expect(row[10]).toMatch(/^0\.00 /) // none per scrape
+      expect(row[11]).toMatch(/, 0 failed$/)
     }
   })
 })
