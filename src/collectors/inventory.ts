@@ -18,6 +18,9 @@ export interface InventoryDeps extends CollectorDeps {
   readonly filters: InventoryFilters
 }
 
+/** How long a project listing is reused. */
+export const PROJECT_REFRESH_MS = 10 * 60_000
+
 const FAMILIES = [
   f.organizationInfo,
   f.clusterInfo,
@@ -38,6 +41,27 @@ const FAMILIES = [
  * organization (projects, clusters). Publishes the directory the other collectors join with.
  */
 export function createInventoryCollector(deps: InventoryDeps): Collector {
+  // Projects change rarely: they are listed again when a cluster names an unknown project, or after
+  // PROJECT_REFRESH_MS, which saves one call per organization on most polls.
+  const projectCache = new Map<string, { projects: Project[]; at: number }>()
+  async function projectsOf(
+    organizationId: string,
+    clusters: Cluster[],
+    signal: AbortSignal
+  ): Promise<Project[]> {
+    const cached = projectCache.get(organizationId)
+    const now = deps.clock.now()
+    if (
+      cached !== undefined &&
+      now - cached.at < PROJECT_REFRESH_MS &&
+      clusters.every((cluster) => cached.projects.some((project) => project.id === cluster.project_id))
+    ) {
+      return cached.projects
+    }
+    const projects = await deps.api.organizationProjects(organizationId, signal)
+    projectCache.set(organizationId, { projects, at: now })
+    return projects
+  }
   return {
     name: 'inventory',
     organizationId: '',
@@ -47,13 +71,14 @@ export function createInventoryCollector(deps: InventoryDeps): Collector {
       )
       const perOrganization = await Promise.all(
         organizations.map(async (organization) => {
-          const [projects, clusters] = await Promise.all([
-            deps.api.organizationProjects(organization.id, signal),
-            deps.api.organizationClusters(organization.id, signal)
-          ])
+          const clusters = await deps.api.organizationClusters(organization.id, signal)
+          const projects = await projectsOf(organization.id, clusters, signal)
           return { organization, projects, clusters }
         })
       )
+      for (const id of projectCache.keys()) {
+        if (!organizations.some((organization) => organization.id === id)) projectCache.delete(id)
+      }
       const directory = buildDirectory(perOrganization, deps.filters, deps.clock.now())
       deps.directory.publish(directory)
       return inventoryFamilies(directory)

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { CloudApiError, type ApiErrorReason } from '../cloud/errors.js'
 import { createDeadlineSignal } from '../cloud/retry.js'
 import type { Clock } from '../clock.js'
@@ -79,6 +80,8 @@ export function createRunner(deps: RunnerDeps): Runner {
     slot.controller = controller
     // A deadline the API client can read, so that retries and Retry-After waits stay inside it.
     const signal = createDeadlineSignal(slot.config.timeoutSeconds * 1000, deps.clock, controller.signal)
+    // One poll may have many requests in flight on this signal (the inventory lists every organization).
+    setMaxListeners(0, signal)
     const started = performance.now()
     slot.lastRunAt = deps.clock.now()
     slot.nextRunAt = null
