@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client'
 import type { Clock } from '../clock.js'
 import type { Exposition } from '../server/types.js'
+import { renderBlocks } from './render-blocks.js'
 import { fromPromClient, mergeSnapshots, type RenderFamily } from './render-model.js'
 import { OPENMETRICS_EOF, writeOpenMetrics } from './render-openmetrics.js'
 import { writeText } from './render-text.js'
@@ -54,14 +55,11 @@ export function createExpositionRenderer(deps: ExpositionRendererDeps): Expositi
   async function renderNow(families: readonly FamilySnapshot[]): Promise<Exposition> {
     const renderedAt = deps.clock.now()
     const own: RenderFamily[] = fromPromClient(await deps.selfRegistry.getMetricsAsJSON())
-    const all = [...mergeSnapshots(families), ...own]
+    const parts = renderBlocks(families)
+    const textParts = [...parts.text, Buffer.from(writeText(own))]
+    const openMetricsParts = [...parts.openMetrics, Buffer.from(writeOpenMetrics(own))]
     generation += 1
-    latest = Object.freeze({
-      text: Buffer.from(writeText(all)),
-      openMetrics: Buffer.from(writeOpenMetrics(all)),
-      renderedAt,
-      generation
-    })
+    latest = lazyExposition(textParts, openMetricsParts, renderedAt, generation)
     return latest
   }
 
@@ -74,4 +72,30 @@ export function createExpositionRenderer(deps: ExpositionRendererDeps): Expositi
 
   void render([]).catch(() => undefined)
   return { render, current: () => latest }
+}
+
+/**
+ * Each format is joined into one buffer on first use and kept for the generation: Prometheus asks
+ * for one format, so the other is usually never built.
+ */
+function lazyExposition(
+  textParts: readonly Buffer[],
+  openMetricsParts: readonly Buffer[],
+  renderedAt: number,
+  generation: number
+): Exposition {
+  let text: Buffer | undefined
+  let openMetrics: Buffer | undefined
+  return Object.freeze({
+    get text(): Buffer {
+      text ??= Buffer.concat(textParts)
+      return text
+    },
+    get openMetrics(): Buffer {
+      openMetrics ??= Buffer.concat(openMetricsParts)
+      return openMetrics
+    },
+    renderedAt,
+    generation
+  })
 }

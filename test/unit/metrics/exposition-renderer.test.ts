@@ -106,3 +106,34 @@ describe('createExpositionRenderer', () => {
     expect(after.generation).toBe(before.generation + 1)
   })
 })
+
+describe('the cached block renderer', () => {
+  it('writes the same bytes as the reference renderer, in both formats, and reuses unchanged snapshots', async () => {
+    const { Registry } = await import('prom-client')
+    const { renderOpenMetrics, renderText } = await import('../../../src/metrics/exposition.js')
+    const { families: catalogue } = await import('../../../src/metrics/catalogue.js')
+    const { sampleBlock } = await import('../../../src/metrics/render-blocks.js')
+    const nodes = {
+      spec: catalogue.nodeQueries,
+      samples: [
+        { labels: ['c1', 'a "quoted"\nname\\', 'data-hot-0', 'Select'], value: 12 },
+        { labels: ['c1', 'a', 'data-hot-1', 'Insert'], value: 1.5e-7 }
+      ]
+    }
+    const otherOrg = {
+      spec: catalogue.nodeQueries,
+      samples: [{ labels: ['c2', 'b', 'data-hot-0', 'DDL'], value: NaN }]
+    }
+    const info = { spec: catalogue.clusterInfo, samples: [{ labels: Array(11).fill('ü'), value: 1 }] }
+    const empty = { spec: catalogue.clusterNodes, samples: [] }
+    const families = [nodes, info, otherOrg, empty]
+    const renderer = createExpositionRenderer({ selfRegistry: new Registry(), clock: { now: () => 0 } })
+    const exposition = await renderer.render(families)
+    expect(exposition.text.toString()).toBe(renderText(families))
+    expect(exposition.openMetrics.toString()).toBe(renderOpenMetrics(families))
+    expect(exposition.text).toBe(exposition.text)
+    const again = await renderer.render(families)
+    expect(again.generation).toBe(exposition.generation + 1)
+    expect(sampleBlock(nodes)).toBe(sampleBlock(nodes))
+  })
+})
