@@ -4,7 +4,7 @@
 // Usage (after npm run build): node bench/run.js [--quick] [--out FILE] [--sections a,b,...]
 import console from 'node:console'
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import process from 'node:process'
@@ -140,7 +140,13 @@ ${machineMarkdown(toolsFound)}
 
 ${summary}
 
-${sections.join('\n')}`
+${sections.join('\n')}${profilingNotes()}`
+}
+
+/** Before/after figures of the fixes made where a goal was missed: kept by hand in bench/profiling.md. */
+function profilingNotes() {
+  const path = join(ROOT, 'bench', 'profiling.md')
+  return existsSync(path) ? `\n${readFileSync(path, 'utf8')}` : ''
 }
 
 main().catch((error) => {
