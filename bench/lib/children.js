@@ -27,7 +27,7 @@ export async function startSimulatorChild(options) {
  * Starts `node dist/cli.js run` against `apiUrl` with extra flags (name -> value), waits for /readyz and
  * for the org_metrics collector's first success. Resolves { url, pid, stop, output }.
  */
-export async function startExporterChild(apiUrl, flags = {}, { timeoutMs = 120_000 } = {}) {
+export async function startExporterChild(apiUrl, flags = {}, { timeoutMs = 120_000, env = {} } = {}) {
   const port = await freePort()
   const args = Object.entries({
     'web.listen-address': `127.0.0.1:${port}`,
@@ -37,7 +37,7 @@ export async function startExporterChild(apiUrl, flags = {}, { timeoutMs = 120_0
     ...flags
   }).map(([name, value]) => `--${name}=${value}`)
   const child = start(process.execPath, [join(ROOT, 'dist/cli.js'), 'run', ...args], {
-    env: { ...process.env, ...benchEnv }
+    env: { ...process.env, ...benchEnv, ...env }
   })
   const url = `http://127.0.0.1:${port}`
   await waitForHttp(`${url}/readyz`, { child, timeoutMs })
