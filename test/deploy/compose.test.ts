@@ -11,9 +11,10 @@ import { join, posix, relative, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { parse, stringify } from 'yaml'
 import { REPO_ROOT, externalTool } from '../helpers/environment.js'
+import { freePort } from '../helpers/free-port.js'
 import { baseEnvironment } from './support/dockerfile-replay.js'
 import { at, list, record, type Json } from './support/manifests.js'
-import { freePort, start, stop, waitForStatus } from './support/runtime.js'
+import { start, stop, waitForStatus } from './support/runtime.js'
 
 const DEPLOY = join(REPO_ROOT, 'deploy')
 const compose = parse(readFileSync(join(DEPLOY, 'docker-compose.yml'), 'utf8'), { merge: true }) as Json

@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { REPO_ROOT } from '../helpers/environment.js'
+import { freePort } from '../helpers/free-port.js'
 import { parseDockerfile } from './support/dockerfile-parse.js'
 import { baseEnvironment, hostPath, replay, type StageResult } from './support/dockerfile-replay.js'
 import { parseDockerignore } from './support/dockerignore.js'
 import {
-  freePort,
   hostNpmGlobalConfig,
   nodeBinDir,
   start,

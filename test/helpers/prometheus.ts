@@ -1,22 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { freePort } from './free-port.js'
 
-/** A free TCP port on 127.0.0.1 (for programs such as Prometheus that cannot report the port they bound). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
-}
+export { freePort }
 
 export interface PromSample {
   readonly metric: Record<string, string>
@@ -48,6 +37,12 @@ export interface RunningPrometheus {
   query(expr: string, time?: number): Promise<PromSample[]>
   /** Range query, as a Grafana time series panel sends it. Throws on a PromQL error. */
   queryRange(expr: string, startS: number, endS: number, stepS: number): Promise<PromSample[]>
+  /** Polls `expr` until `ready` holds; throws with the last result and Prometheus's log after `timeoutMs`. */
+  eventually(
+    expr: string,
+    ready: (result: PromSample[]) => boolean,
+    timeoutMs?: number
+  ): Promise<PromSample[]>
   alerts(): Promise<PromAlert[]>
   targets(): Promise<PromTarget[]>
   close(): Promise<void>
@@ -59,6 +54,9 @@ export interface PrometheusOptions {
   readonly jobName: string
   /** host:port of the scrape target. */
   readonly target: string
+  /** Path scraped on the target; Prometheus's default is /metrics. */
+  readonly metricsPath?: string
+  readonly basicAuth?: { readonly username: string; readonly password: string }
   readonly scrapeIntervalSeconds?: number
   readonly evaluationIntervalSeconds?: number
   /** Absolute paths of rule files. */
@@ -84,7 +82,14 @@ export async function startTestPrometheus(options: PrometheusOptions): Promise<R
       evaluation_interval: `${options.evaluationIntervalSeconds ?? 1}s`
     },
     rule_files: options.ruleFiles ?? [],
-    scrape_configs: [{ job_name: options.jobName, static_configs: [{ targets: [options.target] }] }]
+    scrape_configs: [
+      {
+        job_name: options.jobName,
+        ...(options.metricsPath === undefined ? {} : { metrics_path: options.metricsPath }),
+        ...(options.basicAuth === undefined ? {} : { basic_auth: options.basicAuth }),
+        static_configs: [{ targets: [options.target] }]
+      }
+    ]
   }
   // JSON is YAML; no serializer needed.
   writeFileSync(join(dir, 'prometheus.yml'), JSON.stringify(config, null, 2))
@@ -127,13 +132,32 @@ export async function startTestPrometheus(options: PrometheusOptions): Promise<R
     await sleep(100)
   }
 
+  async function query(expr: string, time?: number): Promise<PromSample[]> {
+    const params: Record<string, string> = { query: expr }
+    if (time !== undefined) params['time'] = String(time)
+    return (await api<{ result: PromSample[] }>('/api/v1/query', params)).result
+  }
+
   return {
     url,
     logs: () => logs,
-    async query(expr, time) {
-      const params: Record<string, string> = { query: expr }
-      if (time !== undefined) params['time'] = String(time)
-      return (await api<{ result: PromSample[] }>('/api/v1/query', params)).result
+    query,
+    async eventually(expr, ready, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs
+      let last: unknown = null
+      while (Date.now() < deadline) {
+        try {
+          const result = await query(expr)
+          if (ready(result)) return result
+          last = result
+        } catch (error) {
+          last = error instanceof Error ? error.message : error
+        }
+        await sleep(250)
+      }
+      throw new Error(
+        `${expr}: not ready, last ${JSON.stringify(last).slice(0, 300)}; prometheus: ${logs.slice(-1500)}`
+      )
     },
     async queryRange(expr, startS, endS, stepS) {
       const params = { query: expr, start: String(startS), end: String(endS), step: String(stepS) }

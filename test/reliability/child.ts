@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { resolve } from 'node:path'
 import { REPO_ROOT } from '../helpers/environment.js'
-import { freePort, sleep } from './support.js'
+import { freePort } from '../helpers/free-port.js'
+import { sleep } from './support.js'
 
 export const CLI = resolve(REPO_ROOT, 'dist/cli.js')
 

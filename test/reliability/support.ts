@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http'
-import { createServer as createNetServer, type AddressInfo } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { parsePromText, type ParsedPromText } from '../../src/cloud/prom-text/index.js'
 import { externalTool } from '../helpers/environment.js'
 import type { RunningSimulator } from '../helpers/simulator.js'
@@ -143,15 +143,3 @@ export function routeMatcher(template: string): (url: string | undefined) => boo
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-
-/** A port that was free a moment ago on 127.0.0.1, for programs that must be told their port. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
-}

@@ -1,7 +1,6 @@
 /** Processes, ports and the image's Node.js version for the deployment tests. */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { homedir } from 'node:os'
 import { delimiter, join } from 'node:path'
 
@@ -56,18 +55,6 @@ export function hostNpmGlobalConfig(): string {
 
 export function withNodeOnPath(binDir: string | undefined, path = process.env['PATH'] ?? ''): string {
   return binDir === undefined ? path : `${binDir}${delimiter}${path}`
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 export interface Started {
