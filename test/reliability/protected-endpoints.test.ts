@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { externalTool } from '../helpers/environment.js'
 import { waitFor } from '../helpers/exporter.js'
 import { firstCredential, startTestSimulator, type RunningSimulator } from '../helpers/simulator.js'
+import { writeSelfSignedCertificate } from '../helpers/tls.js'
 import { spawnExporter, type ExporterProcess } from './child.js'
 import { readExposition } from './support.js'
 
@@ -32,30 +32,7 @@ describe.skipIf(openssl === undefined)('protected endpoints over TLS with basic 
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cce-protected-'))
-    const made = spawnSync(
-      openssl!,
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-days',
-        '1',
-        '-subj',
-        '/CN=cratedb-cloud-exporter test',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1'
-      ],
-      { encoding: 'utf8' }
-    )
-    if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr}`)
+    writeSelfSignedCertificate(openssl!, dir)
     writeFileSync(
       join(dir, 'web.yml'),
       [

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,6 +8,7 @@ import type { FastifyInstance } from 'fastify'
 import { buildServer } from '../../../src/server/build-server.js'
 import { loadWebConfig } from '../../../src/server/web-config.js'
 import { externalTool } from '../../helpers/environment.js'
+import { writeSelfSignedCertificate } from '../../helpers/tls.js'
 import { captureLogger, fakeView, testSelfMetrics } from './fake-view.js'
 
 /**
@@ -52,30 +52,7 @@ function client(options: { trust?: boolean; clientCert?: boolean } = {}): Agent 
 describe.skipIf(openssl === undefined)('TLS over loopback', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'cce-tls-'))
-    const made = spawnSync(
-      openssl!,
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-days',
-        '1',
-        '-subj',
-        '/CN=cratedb-cloud-exporter test',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1,DNS:localhost'
-      ],
-      { encoding: 'utf8' }
-    )
-    if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr}`)
+    writeSelfSignedCertificate(openssl!, dir, 'IP:127.0.0.1,DNS:localhost')
   })
   afterAll(() => {
     if (dir !== '') rmSync(dir, { recursive: true, force: true })
