@@ -7,6 +7,7 @@ import { parsePromText } from '../../../src/cloud/prom-text/index.js'
 import { loadConfig } from '../../../src/config/index.js'
 import { createLogger } from '../../../src/logger.js'
 import { startExporter, type RunningExporter } from '../../../src/start-exporter.js'
+import { cluster, organization, project } from '../../helpers/builders.js'
 import { sharedFile } from '../../helpers/environment.js'
 import { waitFor } from '../../helpers/exporter.js'
 
@@ -18,18 +19,11 @@ const PROJECT = '035f1161-402e-44b4-9073-0749586091e0'
 const CLUSTER = '5e52d9b3-3b92-4568-a3a4-620ed9d1d445'
 const GiB = 1024 ** 3
 
-const cluster = {
+// The capture's cluster; the builders' organization and project ids are the ones of the capture.
+const devbrain = cluster({
   id: CLUSTER,
   name: 'devbrain',
-  project_id: PROJECT,
   crate_version: '5.10.4',
-  channel: 'stable',
-  product_name: 'cr1',
-  product_tier: 'default',
-  product_unit: 2,
-  num_nodes: 3,
-  suspended: false,
-  deletion_protected: false,
   hardware_specs: {
     cpus_per_node: 1.75,
     disk_size_per_node_bytes: 8 * GiB,
@@ -39,14 +33,14 @@ const cluster = {
     memory_per_node_bytes: 4 * GiB
   },
   health: { status: 'GREEN', running_operation: '', last_seen: '2026-05-13T10:34:20.170000' }
-}
+})
 
 const routes: Record<string, unknown> = {
-  '/api/v2/organizations/': [{ id: ORG, name: 'capture-org', plan_type: 3 }],
+  '/api/v2/organizations/': [organization({ id: ORG, name: 'capture-org' })],
   [`/api/v2/organizations/${ORG}/projects/`]: [
-    { id: PROJECT, name: 'p', organization_id: ORG, region: 'aks1.eastus2.azure' }
+    project({ id: PROJECT, name: 'p', organization_id: ORG, region: 'aks1.eastus2.azure' })
   ],
-  [`/api/v2/organizations/${ORG}/clusters/`]: [cluster]
+  [`/api/v2/organizations/${ORG}/clusters/`]: [devbrain]
 }
 
 let server: Server
