@@ -1,9 +1,4 @@
-import { pino } from 'pino'
-import { Registry } from 'prom-client'
-import { MockAgent } from 'undici'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createCloudClient, type CloudClientDeps } from '../../../src/cloud/client.js'
-import { CloudApiError } from '../../../src/cloud/errors.js'
+import { describe, expect, it } from 'vitest'
 import {
   DEFAULT_RETRY_POLICY,
   backoffDelayMs,
@@ -13,62 +8,14 @@ import {
   remainingMs
 } from '../../../src/cloud/retry.js'
 import { systemClock } from '../../../src/clock.js'
-import { createSelfMetrics, type SelfMetrics } from '../../../src/metrics/self-metrics.js'
+import { failure, metricValue, useMockCloud } from './mock-cloud.js'
 
-const ORIGIN = 'https://console.cratedb.cloud'
 const PATH = '/api/v2/organizations/o1/quotas/'
 const TEMPLATE = '/api/v2/organizations/{organization_id}/quotas/'
 
-let agent: MockAgent
-let metrics: SelfMetrics
-
-beforeEach(() => {
-  agent = new MockAgent({ enableCallHistory: true })
-  agent.disableNetConnect()
-  metrics = createSelfMetrics({ registry: new Registry(), version: 'test', revision: 'test' })
-})
-
-afterEach(async () => {
-  agent.assertNoPendingInterceptors()
-  await agent.close()
-})
-
-function client(overrides: Partial<CloudClientDeps> = {}) {
-  return createCloudClient({
-    baseUrl: ORIGIN,
-    credentials: [{ name: 'main', key: { value: 'k' }, secret: { value: 's' } }],
-    requestTimeoutMs: 2000,
-    maxResponseBytes: 65536,
-    maxConcurrency: 2,
-    dispatcher: agent,
-    logger: pino({ level: 'silent' }),
-    metrics,
-    clock: systemClock,
-    retry: { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 },
-    random: () => 0.99,
-    ...overrides
-  })
-}
-
-const pool = () => agent.get(ORIGIN)
-const callCount = () => agent.getCallHistory()?.calls().length ?? 0
-
-async function failure(promise: Promise<unknown>): Promise<CloudApiError> {
-  const error: unknown = await promise.then(
-    () => new Error('expected a failure'),
-    (e: unknown) => e
-  )
-  expect(error).toBeInstanceOf(CloudApiError)
-  return error as CloudApiError
-}
-
-async function value(
-  metric: { get(): Promise<{ values: { labels: object; value: number }[] }> },
-  labels = {}
-) {
-  const { values } = await metric.get()
-  return values.find((v) => JSON.stringify(v.labels) === JSON.stringify(labels))?.value ?? 0
-}
+const cloud = useMockCloud({ retry: { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 }, random: () => 0.99 })
+const { client, pool } = cloud
+const callCount = () => cloud.agent.getCallHistory()?.calls().length ?? 0
 
 describe('retries', () => {
   it('retries 5xx and succeeds, counting every attempt and retry', async () => {
@@ -79,9 +26,9 @@ describe('retries', () => {
     const quotas = await client().quotas('o1', createDeadlineSignal(5000, systemClock))
     expect(quotas).toEqual([{ code: 'clusters', current_value: 2, quota: 10 }])
     expect(callCount()).toBe(3)
-    expect(await value(metrics.apiRequests, { endpoint: TEMPLATE })).toBe(3)
-    expect(await value(metrics.apiRetries, { endpoint: TEMPLATE })).toBe(2)
-    expect(await value(metrics.apiErrors, { endpoint: TEMPLATE, reason: 'server' })).toBe(2)
+    expect(await metricValue(cloud.metrics.apiRequests, { endpoint: TEMPLATE })).toBe(3)
+    expect(await metricValue(cloud.metrics.apiRetries, { endpoint: TEMPLATE })).toBe(2)
+    expect(await metricValue(cloud.metrics.apiErrors, { endpoint: TEMPLATE, reason: 'server' })).toBe(2)
   })
 
   it('gives up after maxAttempts', async () => {

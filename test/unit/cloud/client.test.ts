@@ -1,72 +1,24 @@
-import { pino } from 'pino'
-import { Registry } from 'prom-client'
-import { MockAgent } from 'undici'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { TextSink } from '../../../src/cloud/api.js'
-import { USER_AGENT, createCloudClient, type CloudClientDeps } from '../../../src/cloud/client.js'
-import { CloudApiError } from '../../../src/cloud/errors.js'
+import { USER_AGENT } from '../../../src/cloud/client.js'
 import { createDeadlineSignal } from '../../../src/cloud/retry.js'
 import { systemClock } from '../../../src/clock.js'
-import { createSelfMetrics, type SelfMetrics } from '../../../src/metrics/self-metrics.js'
+import { failure, metricValue, ORIGIN, useMockCloud } from './mock-cloud.js'
 
-const ORIGIN = 'https://console.cratedb.cloud'
 const ORG = 'a0df2925-cc73-4365-8a10-7ef847632b81'
 const CLUSTERS = `/api/v2/organizations/${ORG}/clusters/`
 const METRICS = `/api/v2/organizations/${ORG}/metrics/prometheus/`
 const CLUSTERS_TEMPLATE = '/api/v2/organizations/{organization_id}/clusters/'
 const METRICS_TEMPLATE = '/api/v2/organizations/{organization_id}/metrics/prometheus/'
 
-let agent: MockAgent
-let metrics: SelfMetrics
-
-beforeEach(() => {
-  agent = new MockAgent({ enableCallHistory: true })
-  agent.disableNetConnect()
-  metrics = createSelfMetrics({ registry: new Registry(), version: 'test', revision: 'test' })
+const cloud = useMockCloud({
+  credentials: [{ name: 'main', key: { value: 'some-key' }, secret: { value: 'some-secret' } }],
+  retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 },
+  random: () => 0.5
 })
-
-afterEach(async () => {
-  agent.assertNoPendingInterceptors()
-  await agent.close()
-})
-
-function client(overrides: Partial<CloudClientDeps> = {}) {
-  return createCloudClient({
-    baseUrl: ORIGIN,
-    credentials: [{ name: 'main', key: { value: 'some-key' }, secret: { value: 'some-secret' } }],
-    requestTimeoutMs: 2000,
-    maxResponseBytes: 64 * 1024,
-    maxConcurrency: 2,
-    dispatcher: agent,
-    logger: pino({ level: 'silent' }),
-    metrics,
-    clock: systemClock,
-    retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 },
-    random: () => 0.5,
-    ...overrides
-  })
-}
-
-const pool = () => agent.get(ORIGIN)
+const { client, pool } = cloud
 const signal = (ms = 5000) => createDeadlineSignal(ms, systemClock)
-const calls = () => agent.getCallHistory()?.calls() ?? []
-
-async function failure(promise: Promise<unknown>): Promise<CloudApiError> {
-  const error: unknown = await promise.then(
-    () => new Error('expected a failure'),
-    (e: unknown) => e
-  )
-  expect(error).toBeInstanceOf(CloudApiError)
-  return error as CloudApiError
-}
-
-async function value(
-  metric: { get(): Promise<{ values: { labels: object; value: number }[] }> },
-  labels = {}
-) {
-  const { values } = await metric.get()
-  return values.find((v) => JSON.stringify(v.labels) === JSON.stringify(labels))?.value ?? 0
-}
+const calls = () => cloud.agent.getCallHistory()?.calls() ?? []
 
 const cluster = (overrides: Record<string, unknown> = {}) => ({
   id: 'c1',
@@ -99,8 +51,8 @@ describe('requests', () => {
   it('labels metrics with the route template, never the id', async () => {
     pool().intercept({ path: CLUSTERS }).reply(200, [cluster()])
     await client().organizationClusters(ORG, signal())
-    expect(await value(metrics.apiRequests, { endpoint: CLUSTERS_TEMPLATE })).toBe(1)
-    const text = await metrics.registry.metrics()
+    expect(await metricValue(cloud.metrics.apiRequests, { endpoint: CLUSTERS_TEMPLATE })).toBe(1)
+    const text = await cloud.metrics.registry.metrics()
     expect(text).not.toContain(ORG)
     expect(text).toContain('cratedb_cloud_api_request_duration_seconds_count{endpoint="' + CLUSTERS_TEMPLATE)
   })
@@ -143,7 +95,9 @@ describe('failure reasons', () => {
     expect(error.message).toContain(CLUSTERS_TEMPLATE)
     if (reason !== 'auth') expect(error.status).toBe(status)
     expect(calls().every((call) => call.origin === ORIGIN)).toBe(true)
-    expect(await value(metrics.apiErrors, { endpoint: CLUSTERS_TEMPLATE, reason })).toBeGreaterThan(0)
+    expect(
+      await metricValue(cloud.metrics.apiErrors, { endpoint: CLUSTERS_TEMPLATE, reason })
+    ).toBeGreaterThan(0)
   })
 
   it('never follows a redirect and never sends credentials elsewhere', async () => {
@@ -160,7 +114,7 @@ describe('failure reasons', () => {
     pool().intercept({ path: CLUSTERS }).replyWithError(new Error('ECONNRESET')).times(3)
     const error = await failure(client().organizationClusters(ORG, signal()))
     expect(error.reason).toBe('network')
-    expect(await value(metrics.apiRequests, { endpoint: CLUSTERS_TEMPLATE })).toBe(3)
+    expect(await metricValue(cloud.metrics.apiRequests, { endpoint: CLUSTERS_TEMPLATE })).toBe(3)
   })
 
   it('a response slower than api.timeout is timeout', async () => {
@@ -194,8 +148,10 @@ describe('failure reasons', () => {
     pool().intercept({ path: CLUSTERS }).reply(200, [cluster()])
     const clusters = await client().organizationClusters(ORG, signal())
     expect(clusters.map((c) => c.id)).toEqual(['c1'])
-    expect(await value(metrics.apiErrors, { endpoint: CLUSTERS_TEMPLATE, reason: 'network' })).toBe(1)
-    expect(await value(metrics.apiRetries, { endpoint: CLUSTERS_TEMPLATE })).toBe(1)
+    expect(
+      await metricValue(cloud.metrics.apiErrors, { endpoint: CLUSTERS_TEMPLATE, reason: 'network' })
+    ).toBe(1)
+    expect(await metricValue(cloud.metrics.apiRetries, { endpoint: CLUSTERS_TEMPLATE })).toBe(1)
   })
 
   it('a schema error names the endpoint and the JSON path of the field', async () => {

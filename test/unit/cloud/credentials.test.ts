@@ -1,31 +1,19 @@
 import { Writable } from 'node:stream'
 import { pino } from 'pino'
-import { Registry } from 'prom-client'
-import { MockAgent } from 'undici'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createCloudClient } from '../../../src/cloud/client.js'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { CloudApiError } from '../../../src/cloud/errors.js'
 import type { CredentialConfig } from '../../../src/config/types.js'
-import { createSelfMetrics, type SelfMetrics } from '../../../src/metrics/self-metrics.js'
+import { metricValue, useMockCloud } from './mock-cloud.js'
 
-const ORIGIN = 'https://console.cratedb.cloud'
 const PATH = '/api/v2/organizations/'
 const basic = (key: string, secret: string) => `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`
 
-let agent: MockAgent
-let metrics: SelfMetrics
 let logs: string
+const cloud = useMockCloud()
+const { pool } = cloud
 
 beforeEach(() => {
-  agent = new MockAgent({ enableCallHistory: true })
-  agent.disableNetConnect()
-  metrics = createSelfMetrics({ registry: new Registry(), version: 'test', revision: 'test' })
   logs = ''
-})
-
-afterEach(async () => {
-  agent.assertNoPendingInterceptors()
-  await agent.close()
 })
 
 function setup(
@@ -39,15 +27,9 @@ function setup(
       callback()
     }
   })
-  return createCloudClient({
-    baseUrl: ORIGIN,
+  return cloud.client({
     credentials,
-    requestTimeoutMs: 2000,
-    maxResponseBytes: 65536,
-    maxConcurrency: 2,
-    dispatcher: agent,
     logger: pino({ level: 'debug' }, destination),
-    metrics,
     clock,
     retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
     readFile: (path) => {
@@ -66,18 +48,10 @@ const inline = (name: string, key: string, secret: string): CredentialConfig => 
 })
 
 function expectOk(authorization: string, times = 1) {
-  agent.get(ORIGIN).intercept({ path: PATH, headers: { authorization } }).reply(200, []).times(times)
+  pool().intercept({ path: PATH, headers: { authorization } }).reply(200, []).times(times)
 }
 function expectRefused(authorization: string, status: number) {
-  agent.get(ORIGIN).intercept({ path: PATH, headers: { authorization } }).reply(status, { message: 'no' })
-}
-
-async function value(
-  metric: { get(): Promise<{ values: { labels: object; value: number }[] }> },
-  labels = {}
-) {
-  const { values } = await metric.get()
-  return values.find((v) => JSON.stringify(v.labels) === JSON.stringify(labels))?.value ?? 0
+  pool().intercept({ path: PATH, headers: { authorization } }).reply(status, { message: 'no' })
 }
 
 const signal = () => AbortSignal.timeout(5000)
@@ -95,12 +69,12 @@ describe('API key failover', () => {
     expect(await api.organizations(signal())).toEqual([])
     expect(await api.organizations(signal())).toEqual([])
 
-    expect(await value(metrics.credentialFailures, { credential: 'first' })).toBe(1)
-    expect(await value(metrics.credentialFailures, { credential: 'second' })).toBe(1)
-    expect(await value(metrics.credentialFailures, { credential: 'third' })).toBe(0)
-    expect(await value(metrics.credentialFailovers)).toBe(1)
-    expect(await value(metrics.credentialActive, { credential: 'first' })).toBe(0)
-    expect(await value(metrics.credentialActive, { credential: 'third' })).toBe(1)
+    expect(await metricValue(cloud.metrics.credentialFailures, { credential: 'first' })).toBe(1)
+    expect(await metricValue(cloud.metrics.credentialFailures, { credential: 'second' })).toBe(1)
+    expect(await metricValue(cloud.metrics.credentialFailures, { credential: 'third' })).toBe(0)
+    expect(await metricValue(cloud.metrics.credentialFailovers)).toBe(1)
+    expect(await metricValue(cloud.metrics.credentialActive, { credential: 'first' })).toBe(0)
+    expect(await metricValue(cloud.metrics.credentialActive, { credential: 'third' })).toBe(1)
     expect(api.credentials()).toEqual([
       { name: 'first', active: false, lastOutcome: 'auth_failed', lastFailureAt: 0 },
       { name: 'second', active: false, lastOutcome: 'auth_failed', lastFailureAt: 0 },
@@ -111,8 +85,7 @@ describe('API key failover', () => {
 
   it('a redirect to the login page also fails over', async () => {
     const api = setup([inline('a', 'k1', 's1'), inline('b', 'k2', 's2')])
-    agent
-      .get(ORIGIN)
+    pool()
       .intercept({ path: PATH, headers: { authorization: basic('k1', 's1') } })
       .reply(302, '', { headers: { location: '/?rd=%2Fapi%2Fv2%2Forganizations%2F' } })
     expectOk(basic('k2', 's2'))
@@ -129,11 +102,11 @@ describe('API key failover', () => {
     expect(error.message).toContain('first: HTTP 401')
     expect(error.message).toContain('second: HTTP 401')
     const everything =
-      error.message + logs + (await metrics.registry.metrics()) + JSON.stringify(api.credentials())
+      error.message + logs + (await cloud.metrics.registry.metrics()) + JSON.stringify(api.credentials())
     for (const secret of ['key-one', 'secret-one', 'key-two', 'secret-two', basic('key-one', 'secret-one')]) {
       expect(everything).not.toContain(secret)
     }
-    expect(agent.getCallHistory()?.calls()).toHaveLength(2)
+    expect(cloud.agent.getCallHistory()?.calls()).toHaveLength(2)
   })
 
   it('with no credentials at all, says so', async () => {
@@ -155,7 +128,7 @@ describe('API key failover', () => {
     )
     expectOk(basic('k2', 's2'))
     expect(await api.organizations(signal())).toEqual([])
-    expect(agent.getCallHistory()?.calls()).toHaveLength(1)
+    expect(cloud.agent.getCallHistory()?.calls()).toHaveLength(1)
     expect(logs).toContain('broken')
   })
 })
