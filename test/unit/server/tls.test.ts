@@ -49,6 +49,25 @@ function client(options: { trust?: boolean; clientCert?: boolean } = {}): Agent 
   })
 }
 
+/** A client with the certificate gets /healthz; `checkWithout` then tries a client without one. Closes all. */
+async function withAndWithoutCertificate(
+  app: FastifyInstance,
+  url: string,
+  checkWithout: (withoutCert: Agent) => Promise<void>
+): Promise<void> {
+  const withCert = client({ clientCert: true })
+  const withoutCert = client()
+  try {
+    const ok = await request(`${url}/healthz`, { dispatcher: withCert })
+    expect(ok.statusCode).toBe(200)
+    await ok.body.dump()
+    await checkWithout(withoutCert)
+  } finally {
+    await Promise.all([withCert.close(), withoutCert.close()])
+    await app.close()
+  }
+}
+
 describe.skipIf(openssl === undefined)('TLS over loopback', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'cce-tls-'))
@@ -100,35 +119,19 @@ describe.skipIf(openssl === undefined)('TLS over loopback', () => {
         '  client_auth_type: RequireAndVerifyClientCert'
       ].join('\n')
     )
-    const withCert = client({ clientCert: true })
-    const withoutCert = client()
-    try {
-      const ok = await request(`${url}/healthz`, { dispatcher: withCert })
-      expect(ok.statusCode).toBe(200)
-      await ok.body.dump()
+    await withAndWithoutCertificate(app, url, async (withoutCert) => {
       await expect(request(`${url}/healthz`, { dispatcher: withoutCert })).rejects.toThrow()
-    } finally {
-      await Promise.all([withCert.close(), withoutCert.close()])
-      await app.close()
-    }
+    })
   })
 
   it('answers 403 without a certificate under RequireAnyClientCert', async () => {
     const { app, url } = await start(
       'tls_server_config:\n  cert_file: cert.pem\n  key_file: key.pem\n  client_auth_type: RequireAnyClientCert\n'
     )
-    const withCert = client({ clientCert: true })
-    const withoutCert = client()
-    try {
-      const ok = await request(`${url}/healthz`, { dispatcher: withCert })
-      expect(ok.statusCode).toBe(200)
-      await ok.body.dump()
+    await withAndWithoutCertificate(app, url, async (withoutCert) => {
       const refused = await request(`${url}/healthz`, { dispatcher: withoutCert })
       expect(refused.statusCode).toBe(403)
       expect(await refused.body.json()).toMatchObject({ message: 'a client certificate is required' })
-    } finally {
-      await Promise.all([withCert.close(), withoutCert.close()])
-      await app.close()
-    }
+    })
   })
 })
