@@ -22,6 +22,10 @@ const C = cluster()
 const directory = buildDirectory([{ organization: ORG, projects: [project()], clusters: [C] }], filters, 1)
 const GiB = 1024 ** 3
 
+/** A reading of one node's CPU counter. */
+const cpuAt = (value: number, timestampMs: number) =>
+  reading([nodeReading(C.id, 'data-hot-0', { cpuSecondsTotal: { value, timestampMs } })])
+
 describe('counterRate', () => {
   it('divides the counter delta by the samples own time delta', () => {
     expect(counterRate({ value: 100, timestampMs: 1_000 }, { value: 190, timestampMs: 61_000 })).toBe(1.5)
@@ -57,23 +61,19 @@ describe('deriveOrgMetrics', () => {
 
   it('keeps the last rate when the API re-serves a cached body with the same timestamps', () => {
     const memory = createRateMemory()
-    const at = (value: number, timestampMs: number) =>
-      reading([nodeReading(C.id, 'data-hot-0', { cpuSecondsTotal: { value, timestampMs } })])
-    deriveOrgMetrics(ORG.id, at(0, 0), directory, memory)
-    deriveOrgMetrics(ORG.id, at(60, 60_000), directory, memory)
-    const cached = deriveOrgMetrics(ORG.id, at(60, 60_000), directory, memory)
+    deriveOrgMetrics(ORG.id, cpuAt(0, 0), directory, memory)
+    deriveOrgMetrics(ORG.id, cpuAt(60, 60_000), directory, memory)
+    const cached = deriveOrgMetrics(ORG.id, cpuAt(60, 60_000), directory, memory)
     expect(valueOf(cached, 'cratedb_cloud_node_cpu_usage_cores', { node: 'data-hot-0' })).toBe(1)
   })
 
   it('drops the rate after a counter reset instead of reporting a negative or huge value', () => {
     const memory = createRateMemory()
-    const at = (value: number, timestampMs: number) =>
-      reading([nodeReading(C.id, 'data-hot-0', { cpuSecondsTotal: { value, timestampMs } })])
-    deriveOrgMetrics(ORG.id, at(500, 0), directory, memory)
-    deriveOrgMetrics(ORG.id, at(560, 60_000), directory, memory)
-    const reset = deriveOrgMetrics(ORG.id, at(3, 120_000), directory, memory)
+    deriveOrgMetrics(ORG.id, cpuAt(500, 0), directory, memory)
+    deriveOrgMetrics(ORG.id, cpuAt(560, 60_000), directory, memory)
+    const reset = deriveOrgMetrics(ORG.id, cpuAt(3, 120_000), directory, memory)
     expect(valueOf(reset, 'cratedb_cloud_node_cpu_usage_cores', { node: 'data-hot-0' })).toBeUndefined()
-    const next = deriveOrgMetrics(ORG.id, at(63, 180_000), directory, memory)
+    const next = deriveOrgMetrics(ORG.id, cpuAt(63, 180_000), directory, memory)
     expect(valueOf(next, 'cratedb_cloud_node_cpu_usage_cores', { node: 'data-hot-0' })).toBe(1)
   })
 
