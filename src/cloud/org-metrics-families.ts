@@ -62,3 +62,11 @@ export function familyOfName(buf: Buffer, start: number, end: number): number {
   }
   return FAMILY_NONE
 }
+
+const NAME_LENGTHS: number[] = []
+for (const [name, family] of FAMILIES) NAME_LENGTHS[family] = name.length
+
+/** The length of the metric name of a kept family. */
+export function familyNameLength(family: number): number {
+  return NAME_LENGTHS[family]!
+}

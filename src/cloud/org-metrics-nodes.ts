@@ -1,28 +1,45 @@
 import type { NodeReading } from './org-metrics-types.js'
-import { type CratePod, parseCratePod } from './org-metrics-pods.js'
-import { copyRawLabelValue, rawLabelValueEquals } from './prom-text/label-lookup.js'
-import { type LineScanner, labelValue } from './prom-text/line-scanner.js'
+import { parseCratePod } from './org-metrics-pods.js'
+import { LABEL_SLOTS, type LineScanner, labelValue } from './prom-text/line-scanner.js'
 
 export interface NodeDirectory {
   /** The node of the pod named by label `index` of the line last scanned, or null when it is no crate pod. */
   nodeAt(buf: Buffer, index: number): NodeReading | null
+  /** The node of the pod whose name is buf[start, end), holding no escape sequence; null for other pods. */
+  nodeOfRaw(buf: Buffer, start: number, end: number): NodeReading | null
+}
+
+interface KnownPod {
+  readonly raw: DataView<ArrayBufferLike>
+  readonly node: NodeReading | null
 }
 
 /**
- * Pod name -> NodeReading, created on first use. Rows of one pod come in runs, so the last pod's raw
- * bytes are remembered and compared first: most rows then cost neither a string nor a map lookup.
+ * Pod name -> NodeReading, created on first use. Pods are recognised by their raw bytes (a hash, then a
+ * comparison), so a row costs neither a string nor a string-keyed lookup; the last pod is compared
+ * first, since rows of one pod come in runs.
  */
 export function createNodeDirectory(scanner: LineScanner, nodes: Map<string, NodeReading>): NodeDirectory {
-  const pods = new Map<string, CratePod | null>()
-  let lastRaw: Buffer | null = null
-  let lastNode: NodeReading | null = null
+  const byHash = new Map<number, KnownPod[]>()
+  let last: KnownPod | null = null
+  // Pod names are compared four bytes at a time: a row's pod is compared at least once.
+  let viewed: Buffer | null = null
+  let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0))
+  const sameBytes = (buf: Buffer, start: number, end: number, raw: DataView<ArrayBufferLike>): boolean => {
+    const length = raw.byteLength
+    if (end - start !== length) return false
+    if (buf !== viewed) {
+      viewed = buf
+      view = new DataView(buf.buffer, buf.byteOffset, buf.length)
+    }
+    let k = 0
+    for (; k + 4 <= length; k += 4) if (view.getUint32(start + k) !== raw.getUint32(k)) return false
+    for (; k < length; k++) if (view.getUint8(start + k) !== raw.getUint8(k)) return false
+    return true
+  }
 
   const nodeOfPod = (pod: string): NodeReading | null => {
-    let parsed = pods.get(pod)
-    if (parsed === undefined) {
-      parsed = parseCratePod(pod)
-      pods.set(pod, parsed)
-    }
+    const parsed = parseCratePod(pod)
     if (parsed === null) return null
     const key = `${parsed.clusterId}/${parsed.node}`
     let node = nodes.get(key)
@@ -39,13 +56,36 @@ export function createNodeDirectory(scanner: LineScanner, nodes: Map<string, Nod
     return node
   }
 
+  const nodeOfRaw = (buf: Buffer, start: number, end: number): NodeReading | null => {
+    if (last !== null && sameBytes(buf, start, end, last.raw)) return last.node
+    let hash = end - start
+    for (let k = start; k < end; k++) hash = (Math.imul(hash, 31) + buf[k]!) | 0
+    let bucket = byHash.get(hash)
+    if (bucket !== undefined) {
+      for (const known of bucket) {
+        if (sameBytes(buf, start, end, known.raw)) {
+          last = known
+          return known.node
+        }
+      }
+    } else {
+      byHash.set(hash, (bucket = []))
+    }
+    const raw = Buffer.from(buf.subarray(start, end))
+    last = {
+      raw: new DataView(raw.buffer, raw.byteOffset, raw.length),
+      node: nodeOfPod(buf.toString('utf8', start, end))
+    }
+    bucket.push(last)
+    return last.node
+  }
+
   return {
     nodeAt(buf, index) {
       if (scanner.escaped[index] === 1) return nodeOfPod(labelValue(scanner, buf, index))
-      if (lastRaw !== null && rawLabelValueEquals(scanner, buf, index, lastRaw)) return lastNode
-      lastNode = nodeOfPod(labelValue(scanner, buf, index))
-      lastRaw = copyRawLabelValue(scanner, buf, index)
-      return lastNode
-    }
+      const slot = index * LABEL_SLOTS
+      return nodeOfRaw(buf, scanner.labels[slot + 2]!, scanner.labels[slot + 3]!)
+    },
+    nodeOfRaw
   }
 }

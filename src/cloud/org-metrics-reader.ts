@@ -17,6 +17,7 @@ import {
   familyOfName
 } from './org-metrics-families.js'
 import { createNodeDirectory } from './org-metrics-nodes.js'
+import { ROW_FALLBACK, ROW_USED, createPickedRowReader } from './org-metrics-rows.js'
 import { BLANK, CHAR_CLASS, METRIC_START } from './prom-text/chars.js'
 import { findLabel, labelValueIs } from './prom-text/label-lookup.js'
 import { LINE_INVALID, LINE_SAMPLE, LineScanner, labelValue } from './prom-text/line-scanner.js'
@@ -77,6 +78,7 @@ export function createOrgMetricsReader(options: OrgMetricsReaderOptions = {}): T
   }
   const scanner = new LineScanner()
   const directory = createNodeDirectory(scanner, reading.nodes)
+  const picked = createPickedRowReader(scanner, directory, reading)
 
   const invalid = (line: number, message: string): void => {
     reading.invalidLines++
@@ -198,6 +200,9 @@ export function createOrgMetricsReader(options: OrgMetricsReaderOptions = {}): T
         return
       }
       if (family === FAMILY_NONE) return
+      const row = picked.read(family, buf, nameStart, end)
+      if (row === ROW_USED) keep(scanner.timestampMs)
+      if (row !== ROW_FALLBACK) return
       const kind = scanner.scan(buf, start, end)
       if (kind === LINE_INVALID) invalid(line, scanner.error)
       if (kind !== LINE_SAMPLE) return
@@ -214,6 +219,7 @@ export function createOrgMetricsReader(options: OrgMetricsReaderOptions = {}): T
   return {
     write(chunk) {
       scanner.newChunk()
+      picked.newChunk()
       splitter.write(chunk)
     },
     end() {

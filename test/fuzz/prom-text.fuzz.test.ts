@@ -140,6 +140,56 @@ describe('prom-text fuzzing', () => {
     )
   })
 
+  it('reads rows of kept families the same in the API form and out of it', () => {
+    const pod = fc.constantFrom(
+      'crate-data-hot-5e52d9b3-3b92-4568-a3a4-620ed9d1d445-0',
+      'crate-data-hot-5e52d9b3-3b92-4568-a3a4-620ed9d1d445-1',
+      'backup-metrics-5e52d9b3-3b92-4568-a3a4-620ed9d1d445-1'
+    )
+    const label = fc.oneof(
+      pod.map((value) => `pod_name="${value}"`),
+      pod.map((value) => `pod="${value}"`),
+      fc.constantFrom(
+        'name="shard_info"',
+        'name="shard_stats"',
+        'property="size"',
+        'container="crate"',
+        'pool="G1 Old Gen"',
+        'area="heap"',
+        'query="Select"',
+        'query="Sel\\"ect"',
+        'cluster_id="5e52d9b3-3b92-4568-a3a4-620ed9d1d445"',
+        'table="a}b,c=\\"',
+        'x="y"'
+      )
+    )
+    const name = fc.constantFrom(
+      'crate_node',
+      'container_cpu_usage_seconds_total',
+      'jvm_memory_pool_bytes_used',
+      'jvm_memory_bytes_max',
+      'crate_query_total_count',
+      'cloud_clusters_health'
+    )
+    const separator = fc.constantFrom(',', ',', ',', ', ', ' ', '')
+    const row = fc
+      .tuple(
+        name,
+        fc.array(fc.tuple(label, separator), { maxLength: 6 }),
+        fc.constantFrom(' 1.5 1778668455079', ' 2', ' x', '  3 4 ')
+      )
+      .map(
+        ([metric, labels, tail]) =>
+          `${metric}{${labels.map(([l, sep], k) => (k === 0 ? l : sep + l)).join('')}}${tail}`
+      )
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 30 }), chunkSizes, (rows, sizes) => {
+        checkInvariants(Buffer.from(`${rows.join('\n')}\n`), sizes)
+      }),
+      { numRuns: 300 }
+    )
+  })
+
   it('stays linear on inputs made to defeat its native searches', () => {
     const valid = 'a{b="x",c="y"} 1\n'.repeat(3000)
     const unterminated = 'a{b="x\n'.repeat(3000)

@@ -27,20 +27,3 @@ export function labelValueIs(scanner: LineScanner, buf: Buffer, index: number, e
   while (k < length && buf[start + k] === expected[k]) k++
   return k === length
 }
-
-/** Whether the raw (still escaped) bytes of label value `index` equal `raw`. */
-export function rawLabelValueEquals(scanner: LineScanner, buf: Buffer, index: number, raw: Buffer): boolean {
-  const slot = index * LABEL_SLOTS
-  const start = scanner.labels[slot + 2]!
-  const length = raw.length
-  if (scanner.labels[slot + 3]! - start !== length) return false
-  let k = 0
-  while (k < length && buf[start + k] === raw[k]) k++
-  return k === length
-}
-
-/** A copy of the raw bytes of label value `index`, to compare later lines against. */
-export function copyRawLabelValue(scanner: LineScanner, buf: Buffer, index: number): Buffer {
-  const slot = index * LABEL_SLOTS
-  return Buffer.from(buf.subarray(scanner.labels[slot + 2], scanner.labels[slot + 3]))
-}

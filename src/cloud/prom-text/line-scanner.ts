@@ -82,6 +82,17 @@ export class LineScanner {
         `unexpected ${describeByte(buf[i])} in metric name ${quoteSlice(buf, this.nameStart, i)}`
       )
     }
+    return this.scanSample(buf, i, end)
+  }
+
+  /**
+   * Reads the value and optional timestamp from `from` (after the name and labels) to `end` (a CR already
+   * taken off); the name must be recorded in `nameStart`/`nameEnd` for the error messages.
+   */
+  scanSample(buf: Buffer, from: number, end: number): typeof LINE_SAMPLE | typeof LINE_INVALID {
+    this.timestampMs = null
+    let i = from
+    let c = 0
     while (i < end && ((c = buf[i]!) === SPACE || c === TAB)) i++
     if (i === end) return this.fail(`missing value after ${quoteSlice(buf, this.nameStart, this.nameEnd)}`)
     const valueStart = i
@@ -197,7 +208,7 @@ export class LineScanner {
    * Whether buf[from, end) holds a backslash. The next backslash's offset is remembered per buffer, so
    * the native search runs over each part of a chunk at most once: linear overall.
    */
-  private hasBackslash(buf: Buffer, from: number, end: number): boolean {
+  hasBackslash(buf: Buffer, from: number, end: number): boolean {
     if (buf !== this.backslashIn || this.backslashAt < from) {
       const at = buf.indexOf(BACKSLASH, from)
       this.backslashIn = buf
