@@ -59,6 +59,7 @@ export function createExporter(deps: ExporterDeps): Exporter {
   let rendering: Promise<Exposition> | null = null
   let stopped = false
   let lastRenderStart = 0
+  let firstCollectionServed = false
 
   const runner = createRunner({
     logger,
@@ -158,9 +159,12 @@ export function createExporter(deps: ExporterDeps): Exporter {
     // Renders run one at a time; a request during a render waits for it and renders again.
     while (rendering !== null) await rendering.catch(() => undefined)
     lastRenderStart = Date.now()
+    const complete = firstCollectionComplete()
     rendering = deps.renderer.render(runner.families())
     try {
-      return await rendering
+      const exposition = await rendering
+      if (complete) firstCollectionServed = true
+      return exposition
     } finally {
       rendering = null
     }
@@ -190,8 +194,9 @@ export function createExporter(deps: ExporterDeps): Exporter {
     return null
   }
 
+  // Ready once a scrape gets the first complete collection, not merely once it has been collected.
   function ready(): boolean {
-    if (!firstCollectionComplete()) return false
+    if (!firstCollectionServed) return false
     const inventoryStatus = runner.statuses().find((status) => status.collector === 'inventory')
     return inventoryStatus?.lastErrorReason !== 'auth'
   }

@@ -1,0 +1,79 @@
+import { Registry } from 'prom-client'
+import { pino } from 'pino'
+import { describe, expect, it } from 'vitest'
+import type { CloudApi } from '../../src/cloud/api.js'
+import { createOrgMetricsReader } from '../../src/cloud/org-metrics-reader.js'
+import { loadConfig } from '../../src/config/index.js'
+import { createExporter, type ExpositionRenderer } from '../../src/exporter.js'
+import { createSelfMetrics } from '../../src/metrics/self-metrics.js'
+import type { FamilySnapshot } from '../../src/metrics/types.js'
+import type { Exposition } from '../../src/server/types.js'
+import { cluster, organization, project } from '../helpers/builders.js'
+
+const api = {
+  organizations: () => Promise.resolve([organization()]),
+  organizationProjects: () => Promise.resolve([project()]),
+  organizationClusters: () => Promise.resolve([cluster()]),
+  orgMetrics: <T>(
+    _id: string,
+    _signal: AbortSignal,
+    createSink: () => { write(b: Buffer): void; end(): T }
+  ) => {
+    const sink = createSink()
+    sink.write(
+      Buffer.from('crate_ready{pod_name="crate-data-hot-8d6a7c3c-61d5-11e9-a639-34e12d2331a1-0"} 1 1\n')
+    )
+    return Promise.resolve(sink.end())
+  },
+  credentials: () => [],
+  usage: () => ({ requests: 0, errors: {} }),
+  close: () => Promise.resolve()
+} as unknown as CloudApi
+
+/** A renderer that takes a while, recording what each finished render contained. */
+function slowRenderer(delayMs: number) {
+  const finished: string[][] = []
+  let generation = 0
+  let latest: Exposition = { text: Buffer.alloc(0), openMetrics: Buffer.alloc(0), renderedAt: 0, generation }
+  const renderer: ExpositionRenderer = {
+    async render(families: readonly FamilySnapshot[]) {
+      await new Promise((resolve) => setTimeout(resolve, delayMs))
+      finished.push(families.filter((f) => f.samples.length > 0).map((f) => f.spec.name))
+      latest = { ...latest, generation: ++generation }
+      return latest
+    },
+    current: () => latest
+  }
+  return { renderer, finished }
+}
+
+describe('exporter readiness', () => {
+  it('turns ready only once a rendering holds the first complete collection', async () => {
+    const { config } = loadConfig({
+      flags: new Map(),
+      env: { CRATEDB_CLOUD_API_KEY: 'k', CRATEDB_CLOUD_API_SECRET: 's' },
+      readFile: () => ''
+    })
+    const { renderer, finished } = slowRenderer(150)
+    const exporter = createExporter({
+      config,
+      api,
+      logger: pino({ level: 'silent' }),
+      clock: { now: () => Date.now() },
+      metrics: createSelfMetrics({ registry: new Registry(), version: 't', revision: 't' }),
+      renderer,
+      createOrgMetricsReader: () => createOrgMetricsReader(),
+      version: 't'
+    })
+    exporter.start()
+    const deadline = Date.now() + 10_000
+    while (!exporter.view.ready()) {
+      if (Date.now() > deadline) throw new Error('never ready')
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    const served = finished.at(-1) ?? []
+    expect(served).toContain('cratedb_cloud_cluster_nodes')
+    expect(served).toContain('cratedb_cloud_node_ready')
+    await exporter.stop()
+  })
+})
