@@ -76,6 +76,12 @@ export function createCredentialPool(deps: CredentialPoolDeps): CredentialPool {
     return value
   }
 
+  const isStale = (source: SecretSource): boolean => {
+    if ('value' in source) return false
+    const cached = files.get(source.file)
+    return cached === undefined || deps.clock.now() - cached.readAt >= refreshMs
+  }
+
   const forgetFiles = (credential: CredentialConfig): void => {
     for (const source of [credential.key, credential.secret]) if ('file' in source) files.delete(source.file)
   }
@@ -91,6 +97,8 @@ export function createCredentialPool(deps: CredentialPoolDeps): CredentialPool {
       if (credential === undefined) return 'no such credential'
       let key: string
       let secret: string
+      // A key and its secret are read again together: a rotated pair is never half new.
+      if (isStale(credential.key) || isStale(credential.secret)) forgetFiles(credential)
       try {
         key = await readSource(credential.key)
         secret = await readSource(credential.secret)

@@ -1,0 +1,37 @@
+import { Registry } from 'prom-client'
+import { pino } from 'pino'
+import { describe, expect, it } from 'vitest'
+import { createCredentialPool } from '../../../src/cloud/credentials.js'
+import { createSelfMetrics } from '../../../src/metrics/self-metrics.js'
+
+const basic = (key: string, secret: string) => `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`
+
+describe('a rotated key and secret file pair', () => {
+  it('is read again as a pair, never a new key with the old secret', async () => {
+    let now = 0
+    const files = new Map([
+      ['/k', 'old-key'],
+      ['/s', 'old-secret']
+    ])
+    const pool = createCredentialPool({
+      credentials: [{ name: 'mounted', key: { file: '/k' }, secret: { file: '/s' } }],
+      metrics: createSelfMetrics({ registry: new Registry(), version: 't', revision: 't' }),
+      logger: pino({ level: 'silent' }),
+      clock: { now: () => now },
+      refreshMs: 5000,
+      // Each read takes a millisecond, so the two files are read at different times.
+      readFile: (path) => {
+        now += 1
+        return Promise.resolve(files.get(path) ?? '')
+      }
+    })
+    const first = await pool.resolve(0)
+    expect(typeof first === 'object' && first.authorization).toBe(basic('old-key', 'old-secret'))
+    files.set('/k', 'new-key')
+    files.set('/s', 'new-secret')
+    // The key file's copy is now 5 s old, the secret file's a millisecond younger.
+    now = 5001
+    const second = await pool.resolve(0)
+    expect(typeof second === 'object' && second.authorization).toBe(basic('new-key', 'new-secret'))
+  })
+})
