@@ -9,6 +9,7 @@ const basic = (key: string, secret: string) => `Basic ${Buffer.from(`${key}:${se
 describe('a rotated key and secret file pair', () => {
   it('is read again as a pair, never a new key with the old secret', async () => {
     let now = 0
+    let readTakesMs = 10
     const files = new Map([
       ['/k', 'old-key'],
       ['/s', 'old-secret']
@@ -19,9 +20,9 @@ describe('a rotated key and secret file pair', () => {
       logger: pino({ level: 'silent' }),
       clock: { now: () => now },
       refreshMs: 5000,
-      // Each read takes a millisecond, so the two files are read at different times.
+      // At first each read takes 10 ms, so the two files are read at different times.
       readFile: (path) => {
-        now += 1
+        now += readTakesMs
         return Promise.resolve(files.get(path) ?? '')
       }
     })
@@ -29,8 +30,9 @@ describe('a rotated key and secret file pair', () => {
     expect(typeof first === 'object' && first.authorization).toBe(basic('old-key', 'old-secret'))
     files.set('/k', 'new-key')
     files.set('/s', 'new-secret')
-    // The key file's copy is now 5 s old, the secret file's a millisecond younger.
-    now = 5001
+    // The key file's copy is now 5 s old, the secret file's 10 ms younger.
+    readTakesMs = 0
+    now = 5010
     const second = await pool.resolve(0)
     expect(typeof second === 'object' && second.authorization).toBe(basic('new-key', 'new-secret'))
   })
