@@ -139,6 +139,7 @@ export function createCloudClient(deps: CloudClientDeps): CloudApi {
         release()
       }
     }
+    pool.allRefused()
     const why = refusals.length === 0 ? 'no API credentials are configured' : refusals.join(', ')
     throw new CloudApiError(`${call.endpoint}: every API key was refused or unusable (${why})`, {
       reason: 'auth',

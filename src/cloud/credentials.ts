@@ -25,6 +25,8 @@ export interface CredentialPool {
   resolve(index: number): Promise<ResolvedCredential | string>
   succeeded(index: number): void
   authFailed(index: number): void
+  /** Every key was refused for one request: no key is working until one succeeds again. */
+  allRefused(): void
   statuses(): CredentialStatus[]
 }
 
@@ -56,9 +58,11 @@ export function createCredentialPool(deps: CredentialPoolDeps): CredentialPool {
   const states: State[] = deps.credentials.map(() => ({ lastOutcome: null, lastFailureAt: null }))
   let active = 0
 
+  let noneWorking = false
   const publishActive = (): void => {
     deps.credentials.forEach((credential, index) => {
-      deps.metrics.credentialActive.set({ credential: credential.name }, index === active ? 1 : 0)
+      const working = index === active && !noneWorking
+      deps.metrics.credentialActive.set({ credential: credential.name }, working ? 1 : 0)
     })
   }
   publishActive()
@@ -117,6 +121,10 @@ export function createCredentialPool(deps: CredentialPoolDeps): CredentialPool {
       const state = states[index]
       if (state === undefined) return
       state.lastOutcome = 'ok'
+      if (noneWorking) {
+        noneWorking = false
+        if (index === active) publishActive()
+      }
       if (index !== active) {
         const previous = deps.credentials[active]?.name
         active = index
@@ -140,6 +148,11 @@ export function createCredentialPool(deps: CredentialPoolDeps): CredentialPool {
         { credential: credential.name },
         `CrateDB Cloud API key ${credential.name} was refused`
       )
+    },
+    allRefused() {
+      if (noneWorking) return
+      noneWorking = true
+      publishActive()
     },
     statuses() {
       return deps.credentials.map((credential, index) => ({

@@ -37,3 +37,30 @@ describe('a rotated key and secret file pair', () => {
     expect(typeof second === 'object' && second.authorization).toBe(basic('new-key', 'new-secret'))
   })
 })
+
+describe('cratedb_cloud_api_credential_active', () => {
+  it('is 0 for every key while all are refused, and 1 again for the key that works', async () => {
+    const metrics = createSelfMetrics({ registry: new Registry(), version: 't', revision: 't' })
+    const pool = createCredentialPool({
+      credentials: [
+        { name: 'a', key: { value: 'ka' }, secret: { value: 'sa' } },
+        { name: 'b', key: { value: 'kb' }, secret: { value: 'sb' } }
+      ],
+      metrics,
+      logger: pino({ level: 'silent' }),
+      clock: { now: () => 0 },
+      readFile: () => Promise.resolve('')
+    })
+    const active = async () =>
+      Object.fromEntries(
+        (await metrics.credentialActive.get()).values.map((v) => [String(v.labels.credential), v.value])
+      )
+    expect(await active()).toEqual({ a: 1, b: 0 })
+    pool.authFailed(0)
+    pool.authFailed(1)
+    pool.allRefused()
+    expect(await active()).toEqual({ a: 0, b: 0 })
+    pool.succeeded(1)
+    expect(await active()).toEqual({ a: 0, b: 1 })
+  })
+})
