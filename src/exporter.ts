@@ -12,16 +12,10 @@ import { createQuotasCollector } from './collectors/quotas.js'
 import { createRunner } from './collectors/runner.js'
 import type { Config } from './config/types.js'
 import type { Logger } from './logger.js'
+import type { ExpositionRenderer } from './metrics/exposition.js'
 import type { SelfMetrics } from './metrics/self-metrics.js'
-import type { FamilySnapshot } from './metrics/types.js'
 import type { Exposition, ExporterView } from './server/types.js'
 import { buildStatusReport } from './status.js'
-
-/** Renders the exposition once per collection (src/metrics/exposition.ts). */
-export interface ExpositionRenderer {
-  render(families: readonly FamilySnapshot[]): Promise<Exposition>
-  current(): Exposition
-}
 
 export interface ExporterDeps {
   readonly config: Config
