@@ -1,3 +1,5 @@
+import { didYouMean } from '../config/parse.js'
+
 /**
  * Command-line flags in the Prometheus exporter style (`--web.listen-address=:9863`,
  * `--web.listen-address :9863`, `--[no-]flag` for booleans). Shared by every command.
@@ -117,7 +119,11 @@ function parseBoolean(text: string): boolean | undefined {
 
 function suggest(name: string, flags: readonly FlagSpec[]): string {
   const close = flags.find((flag) => flag.name.includes(name) || name.includes(flag.name))
-  return close === undefined ? '' : ` (did you mean --${close.name}?)`
+  if (close !== undefined) return ` (did you mean --${close.name}?)`
+  return didYouMean(
+    name,
+    flags.map((flag) => flag.name)
+  ).replace('did you mean ', 'did you mean --')
 }
 
 export function formatHelp(program: string, command: CommandSpec): string {
