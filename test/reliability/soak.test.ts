@@ -19,7 +19,10 @@ const REAL_SECONDS = Number(process.env['SOAK_SECONDS'] ?? (FULL ? 300 : 45))
 const SIMULATED_MS = 24 * 3600 * 1000
 const SPEED = SIMULATED_MS / 1000 / REAL_SECONDS
 const WARM_UP = 0.3
-const MAX_RSS_DRIFT = 0.05
+// The full soak holds the exporter to 5 %. The 45-second run in npm test samples RSS only at each of
+// about 55 changes, while clusters come and go: there a swing of garbage collection alone has
+// measured up to 11 %, so it is held to 15 %: a guard against a gross leak; the full soak is the check.
+const MAX_RSS_DRIFT = FULL ? 0.05 : 0.15
 
 interface Check {
   readonly atS: number
