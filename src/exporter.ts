@@ -84,7 +84,13 @@ export function createExporter(deps: ExporterDeps): Exporter {
   // only withdraws its own families.
   const inventoryCollector: Collector = config.collectors.inventory.enabled
     ? inventory
-    : { ...inventory, collect: async (signal) => (await inventory.collect(signal)).filter(() => false) }
+    : {
+        ...inventory,
+        collect: async (signal) => {
+          await inventory.collect(signal)
+          return []
+        }
+      }
 
   function createForOrganization(name: CollectorName, organizationId: string): Collector | null {
     const common = {

@@ -10,6 +10,7 @@ import {
   instantQuery,
   labelStat,
   labelVariable,
+  organizationVariable,
   rangeQuery,
   stat,
   stateTimeline,
@@ -236,14 +237,7 @@ export function buildCluster(): Dashboard {
     'One CrateDB Cloud cluster: nodes, CPU, memory, heap, storage and its trend, queries, readiness and operations.'
   )
     .withVariable(datasourceVariable())
-    .withVariable(
-      labelVariable('organization', {
-        label: 'Organization',
-        selector: 'cratedb_cloud_cluster_info',
-        labelName: 'organization_name',
-        all: true
-      })
-    )
+    .withVariable(organizationVariable())
     .withVariable(
       labelVariable('cluster', {
         label: 'Cluster',

@@ -6,7 +6,7 @@ import {
   healthCode,
   healthMappings,
   instantQuery,
-  labelVariable,
+  organizationVariable,
   rangeQuery,
   stat,
   stateTimeline,
@@ -134,14 +134,7 @@ export function buildOverview(): Dashboard {
     'Every CrateDB Cloud cluster at a glance: health, size, plan, CPU and storage, from cratedb-cloud-exporter.'
   )
     .withVariable(datasourceVariable())
-    .withVariable(
-      labelVariable('organization', {
-        label: 'Organization',
-        selector: 'cratedb_cloud_cluster_info',
-        labelName: 'organization_name',
-        all: true
-      })
-    )
+    .withVariable(organizationVariable())
   summaryRow(d)
   d.withRow(new RowBuilder('Clusters')).withPanel(clustersTable())
   d.withRow(new RowBuilder('Trends'))

@@ -56,6 +56,16 @@ export function labelVariable(name: string, options: LabelVariableOptions): Quer
   return variable
 }
 
+/** The organizations of the clusters exposed, multi-select with All: shared by the cluster dashboards. */
+export function organizationVariable(): QueryVariableBuilder {
+  return labelVariable('organization', {
+    label: 'Organization',
+    selector: 'cratedb_cloud_cluster_info',
+    labelName: 'organization_name',
+    all: true
+  })
+}
+
 export function rangeQuery(expr: string, legend?: string): DataqueryBuilder {
   const query = new DataqueryBuilder().expr(expr).range()
   return legend === undefined ? query : query.legendFormat(legend)

@@ -1,5 +1,10 @@
 import type { TextSink } from './api.js'
-import type { NodeReading, OrgMetricsReading, QueryCounters } from './org-metrics-types.js'
+import {
+  emptyOrgMetricsReading,
+  type NodeReading,
+  type OrgMetricsReading,
+  type QueryCounters
+} from './org-metrics-types.js'
 import {
   FAMILY_CPU,
   FAMILY_HEALTH,
@@ -66,16 +71,7 @@ const VALUE = {
 export function createOrgMetricsReader(options: OrgMetricsReaderOptions = {}): TextSink<OrgMetricsReading> {
   const validateDropped = options.validateDropped ?? false
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES
-  const reading: OrgMetricsReading = {
-    nodes: new Map(),
-    clusterHealth: new Map(),
-    newestSampleMs: null,
-    oldestSampleMs: null,
-    bytes: 0,
-    lines: 0,
-    invalidLines: 0,
-    firstInvalid: null
-  }
+  const reading = emptyOrgMetricsReading()
   const scanner = new LineScanner()
   const directory = createNodeDirectory(scanner, reading.nodes)
   const picked = createPickedRowReader(scanner, directory, reading)

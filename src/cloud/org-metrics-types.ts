@@ -48,3 +48,17 @@ export interface OrgMetricsReading {
   /** The first invalid line's number and what is wrong with it. */
   firstInvalid: { line: number; message: string } | null
 }
+
+/** A reading of an empty body: the start of every read. */
+export function emptyOrgMetricsReading(): OrgMetricsReading {
+  return {
+    nodes: new Map(),
+    clusterHealth: new Map(),
+    newestSampleMs: null,
+    oldestSampleMs: null,
+    bytes: 0,
+    lines: 0,
+    invalidLines: 0,
+    firstInvalid: null
+  }
+}

@@ -1,5 +1,9 @@
 import type { Cluster, Organization, Project } from '../../src/cloud/types.js'
-import type { NodeReading, OrgMetricsReading } from '../../src/cloud/org-metrics-types.js'
+import {
+  emptyOrgMetricsReading,
+  type NodeReading,
+  type OrgMetricsReading
+} from '../../src/cloud/org-metrics-types.js'
 import type { FamilySnapshot } from '../../src/metrics/types.js'
 
 export function organization(overrides: Partial<Organization> = {}): Organization {
@@ -53,14 +57,8 @@ export function nodeReading(
 
 export function reading(nodes: NodeReading[], overrides: Partial<OrgMetricsReading> = {}): OrgMetricsReading {
   return {
+    ...emptyOrgMetricsReading(),
     nodes: new Map(nodes.map((node) => [`${node.clusterId}/${node.node}`, node])),
-    clusterHealth: new Map(),
-    newestSampleMs: null,
-    oldestSampleMs: null,
-    bytes: 0,
-    lines: 0,
-    invalidLines: 0,
-    firstInvalid: null,
     ...overrides
   }
 }
