@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client'
 import type { Clock } from '../clock.js'
 import type { Exposition } from '../server/types.js'
+import { ExpositionBody } from './body.js'
 import { renderBlocks } from './render-blocks.js'
 import { fromPromClient, mergeSnapshots, type RenderFamily } from './render-model.js'
 import { OPENMETRICS_EOF, writeOpenMetrics } from './render-openmetrics.js'
@@ -44,8 +45,8 @@ export interface ExpositionRenderer {
  */
 export function createExpositionRenderer(deps: ExpositionRendererDeps): ExpositionRenderer {
   let latest: Exposition = Object.freeze({
-    text: Buffer.alloc(0),
-    openMetrics: Buffer.from(OPENMETRICS_EOF),
+    text: ExpositionBody.of(''),
+    openMetrics: ExpositionBody.of(OPENMETRICS_EOF),
     renderedAt: deps.clock.now(),
     generation: 0
   })
@@ -59,7 +60,12 @@ export function createExpositionRenderer(deps: ExpositionRendererDeps): Expositi
     const textParts = [...parts.text, Buffer.from(writeText(own))]
     const openMetricsParts = [...parts.openMetrics, Buffer.from(writeOpenMetrics(own))]
     generation += 1
-    latest = lazyExposition(textParts, openMetricsParts, renderedAt, generation)
+    latest = Object.freeze({
+      text: new ExpositionBody(textParts),
+      openMetrics: new ExpositionBody(openMetricsParts),
+      renderedAt,
+      generation
+    })
     return latest
   }
 
@@ -72,30 +78,4 @@ export function createExpositionRenderer(deps: ExpositionRendererDeps): Expositi
 
   void render([]).catch(() => undefined)
   return { render, current: () => latest }
-}
-
-/**
- * Each format is joined into one buffer on first use and kept for the generation: Prometheus asks
- * for one format, so the other is usually never built.
- */
-function lazyExposition(
-  textParts: readonly Buffer[],
-  openMetricsParts: readonly Buffer[],
-  renderedAt: number,
-  generation: number
-): Exposition {
-  let text: Buffer | undefined
-  let openMetrics: Buffer | undefined
-  return Object.freeze({
-    get text(): Buffer {
-      text ??= Buffer.concat(textParts)
-      return text
-    },
-    get openMetrics(): Buffer {
-      openMetrics ??= Buffer.concat(openMetricsParts)
-      return openMetrics
-    },
-    renderedAt,
-    generation
-  })
 }

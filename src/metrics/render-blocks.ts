@@ -1,3 +1,4 @@
+import { BlockWriter } from './block-writer.js'
 import { escapeLabelValue, formatValue } from './render-model.js'
 import { escapeOpenMetricsHelp } from './render-openmetrics.js'
 import { escapeTextHelp } from './render-text.js'
@@ -9,21 +10,22 @@ import type { FamilySnapshot, FamilySpec } from './types.js'
  * both). A collector's snapshot lives until its next run, so a render only formats the snapshots
  * that are new since the last one; the others are reused as they are.
  */
-const blocks = new WeakMap<FamilySnapshot, Buffer>()
+const blocks = new WeakMap<FamilySnapshot, readonly Buffer[]>()
 
-export function sampleBlock(family: FamilySnapshot): Buffer {
+export function sampleBlock(family: FamilySnapshot): readonly Buffer[] {
   const cached = blocks.get(family)
   if (cached !== undefined) return cached
   const { name, labelNames } = family.spec
   const openers = labelNames.map((label, index) => `${index === 0 ? '{' : ','}${label}="`)
-  let text = ''
+  const closer = openers.length > 0 ? '} ' : ' '
+  const writer = new BlockWriter()
   for (const sample of family.samples) {
     let line = name
     for (let i = 0; i < openers.length; i++)
       line += `${openers[i]}${escapeLabelValue(sample.labels[i] ?? '')}"`
-    text += `${line}${openers.length > 0 ? '}' : ''} ${formatValue(sample.value)}\n`
+    writer.write(`${line}${closer}${formatValue(sample.value)}\n`)
   }
-  const block = Buffer.from(text)
+  const block = writer.finish()
   blocks.set(family, block)
   return block
 }
@@ -53,7 +55,7 @@ export function renderBlocks(families: readonly FamilySnapshot[]): { text: Buffe
       group = { spec: family.spec, blocks: [] }
       byName.set(family.spec.name, group)
     }
-    group.blocks.push(sampleBlock(family))
+    group.blocks.push(...sampleBlock(family))
   }
   const text: Buffer[] = []
   const openMetrics: Buffer[] = []

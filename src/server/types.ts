@@ -1,12 +1,13 @@
 import type { ApiErrorReason } from '../cloud/errors.js'
 import type { CredentialStatus } from '../cloud/api.js'
+import type { ExpositionBody } from '../metrics/body.js'
 
 /** One rendering of everything the exporter exposes, made once per collection and served as is. */
 export interface Exposition {
   /** Prometheus text format 0.0.4. */
-  readonly text: Buffer
+  readonly text: ExpositionBody
   /** OpenMetrics 1.0.0, ending in "# EOF". */
-  readonly openMetrics: Buffer
+  readonly openMetrics: ExpositionBody
   /** When this rendering was made (ms since epoch). */
   readonly renderedAt: number
   /** Increases by one with every rendering. */

@@ -5,6 +5,7 @@ import type { CloudApi } from '../../src/cloud/api.js'
 import { createOrgMetricsReader } from '../../src/cloud/org-metrics-reader.js'
 import { loadConfig } from '../../src/config/index.js'
 import { createExporter } from '../../src/exporter.js'
+import { ExpositionBody } from '../../src/metrics/body.js'
 import type { ExpositionRenderer } from '../../src/metrics/exposition.js'
 import { createSelfMetrics } from '../../src/metrics/self-metrics.js'
 import type { FamilySnapshot } from '../../src/metrics/types.js'
@@ -35,7 +36,12 @@ const api = {
 function slowRenderer(delayMs: number) {
   const finished: string[][] = []
   let generation = 0
-  let latest: Exposition = { text: Buffer.alloc(0), openMetrics: Buffer.alloc(0), renderedAt: 0, generation }
+  let latest: Exposition = {
+    text: ExpositionBody.of(''),
+    openMetrics: ExpositionBody.of(''),
+    renderedAt: 0,
+    generation
+  }
   const renderer: ExpositionRenderer = {
     async render(families: readonly FamilySnapshot[]) {
       await new Promise((resolve) => setTimeout(resolve, delayMs))

@@ -136,4 +136,20 @@ describe('the cached block renderer', () => {
     expect(again.generation).toBe(exposition.generation + 1)
     expect(sampleBlock(nodes)).toBe(sampleBlock(nodes))
   })
+
+  it("renders a family larger than one block chunk with the reference renderer's bytes", async () => {
+    const { Registry } = await import('prom-client')
+    const { renderText } = await import('../../../src/metrics/exposition.js')
+    const { families: catalogue } = await import('../../../src/metrics/catalogue.js')
+    const samples = Array.from({ length: 6000 }, (_, k) => ({
+      labels: [`cluster-${k % 97}`, k % 7 === 0 ? `naïve "${k}" ☃` : `c${k}`, `data-hot-${k % 9}`, 'Select'],
+      value: k * 1.25
+    }))
+    const big = { spec: catalogue.nodeQueries, samples }
+    const renderer = createExpositionRenderer({ selfRegistry: new Registry(), clock: { now: () => 0 } })
+    const exposition = await renderer.render([big])
+    expect(exposition.text.byteLength).toBeGreaterThan(512 * 1024)
+    expect(exposition.text.parts.length).toBeGreaterThan(3)
+    expect(exposition.text.toString()).toBe(renderText([big]))
+  })
 })

@@ -1,6 +1,7 @@
 import { gunzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
+import { ExpositionBody } from '../../../src/metrics/body.js'
 import { buildServer } from '../../../src/server/build-server.js'
 import { captureLogger, exposition, fakeView, testSelfMetrics } from './fake-view.js'
 
@@ -71,6 +72,29 @@ describe('telemetry path', () => {
     view.current = exposition(2)
     const next = await app.inject({ url: '/metrics', headers: { 'accept-encoding': 'gzip' } })
     expect(gunzipSync(next.rawPayload).toString('utf8')).toBe('up_total 2\n')
+  })
+
+  it('writes a body of many parts over real HTTP with its exact Content-Length, identity and gzip', async () => {
+    const { app, view } = setup()
+    const lines = Array.from({ length: 5000 }, (_, k) => `m{k="${k}",v="ü"} ${k}\n`)
+    const parts = Array.from({ length: 50 }, (_, k) =>
+      Buffer.from(lines.slice(k * 100, k * 100 + 100).join(''))
+    )
+    const text = new ExpositionBody(parts)
+    view.current = { ...exposition(2), text }
+    const address = await app.listen({ host: '127.0.0.1', port: 0 })
+    const plain = await fetch(`${address}/metrics`, { headers: { 'accept-encoding': 'identity' } })
+    expect(plain.headers.get('content-length')).toBe(String(text.byteLength))
+    expect(await plain.text()).toBe(lines.join(''))
+    const head = await fetch(`${address}/metrics`, {
+      method: 'HEAD',
+      headers: { 'accept-encoding': 'identity' }
+    })
+    expect(head.headers.get('content-length')).toBe(String(text.byteLength))
+    expect(await head.text()).toBe('')
+    const gzipped = await fetch(`${address}/metrics`, { headers: { 'accept-encoding': 'gzip' } })
+    expect(gzipped.headers.get('content-encoding')).toBe('gzip')
+    expect(await gzipped.text()).toBe(lines.join(''))
   })
 
   it('answers HEAD with the headers and no body, without counting a scrape', async () => {

@@ -3,6 +3,7 @@ import { Registry } from 'prom-client'
 import { pino } from 'pino'
 import type { Logger } from '../../../src/logger.js'
 import { REDACT_PATHS } from '../../../src/logger.js'
+import { ExpositionBody } from '../../../src/metrics/body.js'
 import { createSelfMetrics, type SelfMetrics } from '../../../src/metrics/self-metrics.js'
 import type { ExporterView, Exposition, StatusReport } from '../../../src/server/types.js'
 
@@ -10,8 +11,8 @@ export const NOW = Date.UTC(2025, 4, 1, 12, 0, 0)
 
 export function exposition(generation: number, text = `up_total ${generation}\n`): Exposition {
   return {
-    text: Buffer.from(text),
-    openMetrics: Buffer.from(`# TYPE up counter\nup_total ${generation}\n# EOF\n`),
+    text: ExpositionBody.of(text),
+    openMetrics: ExpositionBody.of(`# TYPE up counter\nup_total ${generation}\n# EOF\n`),
     renderedAt: NOW,
     generation
   }

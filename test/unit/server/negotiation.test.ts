@@ -1,6 +1,7 @@
 import { gunzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
-import { createGzipCache } from '../../../src/server/gzip-cache.js'
+import { ExpositionBody } from '../../../src/metrics/body.js'
+import { createGzipCache, gzipBody } from '../../../src/server/gzip-cache.js'
 import { acceptsGzip, negotiateFormat } from '../../../src/server/negotiation.js'
 
 describe('negotiateFormat', () => {
@@ -36,7 +37,7 @@ describe('acceptsGzip', () => {
 })
 
 describe('createGzipCache', () => {
-  it('compresses each Buffer once, concurrent callers included, and retries after a failure', async () => {
+  it('compresses each body once, concurrent callers included, and retries after a failure', async () => {
     let calls = 0
     let fail = true
     const cache = createGzipCache(async (body) => {
@@ -44,9 +45,9 @@ describe('createGzipCache', () => {
       await Promise.resolve()
       if (fail) throw new Error('zlib failed')
       const { gzipSync } = await import('node:zlib')
-      return gzipSync(body)
+      return gzipSync(body.toBuffer())
     })
-    const body = Buffer.from('up 1\n')
+    const body = ExpositionBody.of('up 1\n')
     await expect(cache.get(body)).rejects.toThrow('zlib failed')
     fail = false
     const [a, b] = await Promise.all([cache.get(body), cache.get(body)])
@@ -54,7 +55,16 @@ describe('createGzipCache', () => {
     expect(gunzipSync(a).toString()).toBe('up 1\n')
     await cache.get(body)
     expect(calls).toBe(2)
-    await cache.get(Buffer.from('up 1\n')) // an equal but new rendering is compressed again
+    await cache.get(ExpositionBody.of('up 1\n')) // an equal but new rendering is compressed again
     expect(calls).toBe(3)
+  })
+})
+
+describe('gzipBody', () => {
+  it('compresses the parts of a body as one stream, in order', async () => {
+    const parts = ['# TYPE a gauge\n', 'a 1\n', '', 'b{x="☃"} 2\n'].map((text) => Buffer.from(text))
+    const compressed = await gzipBody(new ExpositionBody(parts))
+    expect(gunzipSync(compressed).toString('utf8')).toBe('# TYPE a gauge\na 1\nb{x="☃"} 2\n')
+    expect(gunzipSync(await gzipBody(new ExpositionBody([]))).length).toBe(0)
   })
 })
