@@ -14,6 +14,7 @@ import { healthRoutes } from './routes/health.js'
 import { statusRoutes } from './routes/status.js'
 import { telemetryRoutes } from './routes/telemetry.js'
 import type { ExporterView } from './types.js'
+import { startTlsReloader, type TlsReloaderDeps } from './tls-reload.js'
 import { httpsServerOptions, type WebConfig } from './web-config.js'
 
 export const DEFAULT_DOCS_URL = 'https://cratedb.com/docs/cloud/en/latest/'
@@ -28,6 +29,8 @@ export interface ServerDeps {
   readonly selfMetrics: SelfMetrics
   /** The "Documentation" link of the landing page. */
   readonly docsUrl?: string
+  /** How often the TLS files are checked for a renewed certificate (src/server/tls-reload.ts). */
+  readonly tlsReloadIntervalMs?: number
 }
 
 const ALLOW = 'GET, HEAD'
@@ -111,6 +114,20 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     }
     return reply.code(statusCode).send(errorBody(statusCode, error.message))
   })
+
+  const tls = deps.webConfig?.tls ?? null
+  if (tls !== null) {
+    const reloader = startTlsReloader({
+      server: app.server as unknown as TlsReloaderDeps['server'],
+      tls,
+      logger: deps.logger.child({ component: 'tls' }),
+      ...(deps.tlsReloadIntervalMs === undefined ? {} : { intervalMs: deps.tlsReloadIntervalMs })
+    })
+    app.addHook('onClose', (_instance, done) => {
+      reloader.stop()
+      done()
+    })
+  }
 
   const gzip = createGzipCache()
   void app.register(telemetryRoutes, { view: deps.view, telemetryPath, selfMetrics: deps.selfMetrics, gzip })

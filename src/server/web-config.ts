@@ -84,7 +84,7 @@ const CLIENT_AUTH_TYPES: readonly ClientAuthType[] = [
   'VerifyClientCertIfGiven',
   'RequireAndVerifyClientCert'
 ]
-const TLS_VERSIONS: Readonly<Record<TlsVersionName, SecureVersion>> = {
+export const TLS_VERSIONS: Readonly<Record<TlsVersionName, SecureVersion>> = {
   TLS10: 'TLSv1',
   TLS11: 'TLSv1.1',
   TLS12: 'TLSv1.2',

@@ -1,0 +1,103 @@
+import { X509Certificate } from 'node:crypto'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { connect } from 'node:tls'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { FastifyInstance } from 'fastify'
+import { buildServer } from '../../../src/server/build-server.js'
+import { loadWebConfig } from '../../../src/server/web-config.js'
+import { externalTool } from '../../helpers/environment.js'
+import { waitFor } from '../../helpers/exporter.js'
+import { writeSelfSignedCertificate } from '../../helpers/tls.js'
+import { captureLogger, fakeView, testSelfMetrics } from './fake-view.js'
+
+/**
+ * Certificate renewal without a restart: the files named by tls_server_config are replaced while the
+ * server runs, and the next TLS handshake on loopback presents the new certificate. Two certificates
+ * are made for this run by openssl (no key is committed).
+ */
+const openssl = externalTool('openssl')
+let dir = ''
+
+/** The SHA-256 fingerprint of the certificate the server presents in a new handshake. */
+function presented(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
+      const fingerprint = socket.getPeerX509Certificate()?.fingerprint256 ?? 'none'
+      socket.end()
+      resolve(fingerprint)
+    })
+    socket.once('error', reject)
+  })
+}
+
+const fingerprintOf = (path: string): string => new X509Certificate(readFileSync(path)).fingerprint256
+
+describe.skipIf(openssl === undefined)('TLS certificate reload', () => {
+  let app: FastifyInstance | undefined
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cce-tls-reload-'))
+    for (const name of ['a', 'b']) {
+      mkdirSync(join(dir, name))
+      writeSelfSignedCertificate(openssl!, join(dir, name))
+    }
+  })
+  afterAll(async () => {
+    await app?.close()
+    if (dir !== '') rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('serves a renewed certificate from the next handshake, and keeps the old one when the new files do not match', async () => {
+    const live = join(dir, 'live')
+    mkdirSync(live)
+    copyFileSync(join(dir, 'a', 'cert.pem'), join(live, 'cert.pem'))
+    copyFileSync(join(dir, 'a', 'key.pem'), join(live, 'key.pem'))
+    const webConfigPath = join(live, 'web.yml')
+    writeFileSync(webConfigPath, 'tls_server_config:\n  cert_file: cert.pem\n  key_file: key.pem\n')
+    const { logger, lines } = captureLogger('info')
+    app = buildServer({
+      view: fakeView(),
+      logger,
+      telemetryPath: '/metrics',
+      webConfig: loadWebConfig(webConfigPath, (file) => readFileSync(file)),
+      selfMetrics: testSelfMetrics(),
+      tlsReloadIntervalMs: 50
+    })
+    await app.listen({ host: '127.0.0.1', port: 0 })
+    const address = app.server.address()
+    if (address === null || typeof address === 'string') throw new Error('no port')
+    const port = address.port
+    const a = fingerprintOf(join(dir, 'a', 'cert.pem'))
+    const b = fingerprintOf(join(dir, 'b', 'cert.pem'))
+    expect(a).not.toBe(b)
+    expect(await presented(port)).toBe(a)
+
+    // Renewal: both files replaced (as a rotated Secret or cert-manager does).
+    copyFileSync(join(dir, 'b', 'key.pem'), join(live, 'key.pem'))
+    copyFileSync(join(dir, 'b', 'cert.pem'), join(live, 'cert.pem'))
+    await waitFor('certificate b', async () => (await presented(port)) === b, 5000)
+    await waitFor(
+      'the reload log line',
+      () => lines().some((l) => l.includes('TLS certificate reloaded')),
+      2000
+    )
+
+    // A certificate whose key is not beside it: refused, certificate b stays in use.
+    const refusals = (): number => lines().filter((line) => line.includes('do not load')).length
+    expect(refusals()).toBe(0)
+    copyFileSync(join(dir, 'a', 'cert.pem'), join(live, 'cert.pem'))
+    await waitFor('the refusal log line', () => refusals() === 1, 5000)
+    expect(await presented(port)).toBe(b)
+    const refusal = lines().find((line) => line.includes('do not load')) ?? ''
+    expect(refusal).toMatch(/"level":50/)
+    expect(refusal).not.toContain('PRIVATE KEY')
+    expect(refusal).not.toContain(readFileSync(join(dir, 'b', 'key.pem'), 'utf8').split('\n')[1])
+
+    // Mended: the matching key arrives, and certificate a is served again.
+    copyFileSync(join(dir, 'a', 'key.pem'), join(live, 'key.pem'))
+    await waitFor('certificate a again', async () => (await presented(port)) === a, 5000)
+    await app.close()
+    app = undefined
+  })
+})
