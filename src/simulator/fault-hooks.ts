@@ -20,10 +20,14 @@ async function applyEarly(action: FaultAction, request: FastifyRequest, reply: F
   switch (action.kind) {
     case 'status':
       if (action.status === 429) {
-        reply.header('retry-after', String(action.retryAfterSeconds ?? 30))
+        if (action.retryAfterSeconds !== null)
+          reply.header('retry-after', String(action.retryAfterSeconds ?? 30))
         await sendError(reply, 429)
-      } else if (action.status === 500) await sendError(reply, 500)
+      } else if (action.status === 500 || action.status === 403) await sendError(reply, action.status)
       else await reply.code(action.status).type('text/html').send(GATEWAY_BODY(action.status))
+      return
+    case 'redirect':
+      await reply.code(302).header('location', action.location).send()
       return
     case 'reset':
       reply.hijack()

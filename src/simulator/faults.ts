@@ -8,9 +8,12 @@ import type { Random } from './random.js'
 export type FaultAction =
   | {
       readonly kind: 'status'
-      readonly status: 500 | 502 | 503 | 504 | 429
-      readonly retryAfterSeconds?: number
+      readonly status: 500 | 502 | 503 | 504 | 429 | 403
+      /** 429 only: the Retry-After header in seconds (default 30); null sends none. */
+      readonly retryAfterSeconds?: number | null
     }
+  /** 302 to `location`, e.g. another origin, as a misconfigured proxy or a login page elsewhere would. */
+  | { readonly kind: 'redirect'; readonly location: string }
   | { readonly kind: 'latency'; readonly ms: number }
   | { readonly kind: 'reset' }
   | { readonly kind: 'slow'; readonly chunkDelayMs: number }
@@ -36,10 +39,13 @@ export class FaultSpecError extends Error {
   readonly code = 'CCE_SIM_FAULT_SPEC'
 }
 
-const STATUSES = new Set([500, 502, 503, 504, 429])
+const STATUSES = new Set([500, 502, 503, 504, 429, 403])
 
 export function parseFaultAction(token: string): FaultAction {
-  const [head = '', arg] = token.trim().split(':', 2)
+  const trimmed = token.trim()
+  const colon = trimmed.indexOf(':')
+  const head = colon === -1 ? trimmed : trimmed.slice(0, colon)
+  const arg = colon === -1 ? undefined : trimmed.slice(colon + 1)
   const number = (fallback: number): number => {
     if (arg === undefined) return fallback
     const n = Number(arg)
@@ -51,8 +57,10 @@ export function parseFaultAction(token: string): FaultAction {
     const status = Number(head)
     if (status === 204) return { kind: 'no-content' }
     if (!STATUSES.has(status)) throw new FaultSpecError(`unsupported fault status ${status}`)
-    if (status === 429) return { kind: 'status', status: 429, retryAfterSeconds: number(30) }
-    return { kind: 'status', status: status as 500 | 502 | 503 | 504 }
+    if (status === 429)
+      return { kind: 'status', status: 429, retryAfterSeconds: arg === 'none' ? null : number(30) }
+    if (arg !== undefined) throw new FaultSpecError(`fault status ${status} takes no argument: ${token}`)
+    return { kind: 'status', status: status as 500 | 502 | 503 | 504 | 403 }
   }
   switch (head) {
     case 'latency':
@@ -69,6 +77,15 @@ export function parseFaultAction(token: string): FaultAction {
       return { kind: 'oversize', bytes: number(64 * 1024 * 1024) }
     case 'pass':
       return { kind: 'pass' }
+    case 'redirect': {
+      let location: URL
+      try {
+        location = new URL(arg ?? '')
+      } catch {
+        throw new FaultSpecError(`fault action ${JSON.stringify(token)}: redirect needs an absolute URL`)
+      }
+      return { kind: 'redirect', location: location.href }
+    }
     default:
       throw new FaultSpecError(`unknown fault action ${JSON.stringify(token)}`)
   }
@@ -76,8 +93,9 @@ export function parseFaultAction(token: string): FaultAction {
 
 /**
  * `MATCH=ACTIONS`: ACTIONS is `503,503,pass` (a sequence, once), `*503,pass` (repeating) or
- * `25%:503` (each request, with a probability). Actions: 500 502 503 504 429[:retry-after-s] 204
- * latency:MS reset slow:MS-per-chunk truncate malformed oversize[:BYTES] pass.
+ * `25%:503` (each request, with a probability). Actions: 500 502 503 504 403 429[:retry-after-s|none]
+ * 204 latency:MS reset slow:MS-per-chunk truncate malformed oversize[:BYTES] redirect:URL pass (a
+ * redirect URL without '=' or ',').
  */
 export function parseFaultRule(text: string): FaultRule {
   const at = text.lastIndexOf('=')

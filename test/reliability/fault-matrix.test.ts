@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,10 +12,7 @@ import {
   ORG_METRICS_ROUTE,
   countCalls,
   promtoolCheck,
-  routeMatcher,
   scrapeExposition,
-  startLocalServer,
-  type LocalServer,
   type Scraped
 } from './support.js'
 
@@ -37,8 +33,6 @@ type Target = 'org_metrics' | 'inventory'
 
 interface RowContext {
   readonly sim: RunningSimulator
-  /** The front server between exporter and simulator, for faults the simulator cannot produce. */
-  readonly front: { faulty: boolean }
 }
 
 interface Row {
@@ -53,8 +47,6 @@ interface Row {
   readonly perRun: number
   readonly yaml?: string
   readonly flags?: Record<string, string>
-  /** The front server answers the faulty requests of `route` with this instead of the simulator. */
-  readonly frontAnswer?: (response: ServerResponse) => void
   apply(context: RowContext): void
   clear(context: RowContext): void
 }
@@ -64,11 +56,6 @@ function simFault(rule: string): Pick<Row, 'apply' | 'clear'> {
     apply: ({ sim }) => sim.state.setFaults([parseFaultRule(rule)]),
     clear: ({ sim }) => sim.state.setFaults([])
   }
-}
-
-const viaFront: Pick<Row, 'apply' | 'clear'> = {
-  apply: ({ front }) => void (front.faulty = true),
-  clear: ({ front }) => void (front.faulty = false)
 }
 
 function refuseKey(authFailure: 401 | 302): Pick<Row, 'apply' | 'clear'> {
@@ -111,11 +98,7 @@ const ROWS: readonly Row[] = [
     target: 'org_metrics',
     route: M,
     perRun: RETRIED,
-    frontAnswer: (response) =>
-      response
-        .writeHead(429, { 'content-type': 'application/json' })
-        .end('{"message":"Too many requests.","success":false}'),
-    ...viaFront
+    ...simFault(`${M}=*429:none`)
   },
   {
     name: 'latency above the request timeout',
@@ -216,11 +199,7 @@ const ROWS: readonly Row[] = [
     target: 'org_metrics',
     route: M,
     perRun: 1,
-    frontAnswer: (response) =>
-      response
-        .writeHead(403, { 'content-type': 'application/json' })
-        .end('{"message":"Permission denied for user.","success":false}'),
-    ...viaFront
+    ...simFault(`${M}=*403`)
   },
   {
     name: 'HTTP 302 to the login page',
@@ -267,26 +246,10 @@ describe.concurrent('fault matrix', () => {
       settings: { rateLimitWindowMs: 100 }
     })
     const calls = countCalls(sim)
-    const frontState = { faulty: false }
-    const matches = routeMatcher(row.route)
-    let front: LocalServer | null = null
-    if (row.frontAnswer !== undefined) {
-      const answer = row.frontAnswer
-      front = await startLocalServer({
-        upstream: sim.url,
-        handle: (request: IncomingMessage, response: ServerResponse) => {
-          if (!frontState.faulty || !matches(request.url)) return false
-          answer(response)
-          return true
-        }
-      })
-    }
-    const callsTo = (): number =>
-      calls.count(row.route) + (front?.requests.filter((request) => matches(request.url)).length ?? 0)
+    const callsTo = (): number => calls.count(row.route)
     const flags: Record<string, string> = {
       'collector.org_metrics.interval': `${INTERVAL_S}s`,
       'collector.inventory.interval': `${INTERVAL_S}s`,
-      ...(front === null ? {} : { 'api.url': front.url }),
       ...row.flags
     }
     const configFile = join(dir, `${row.name.replace(/\W+/g, '-')}.yml`)
@@ -294,7 +257,7 @@ describe.concurrent('fault matrix', () => {
     const exporter: TestExporter = await startTestExporter(sim, {
       flags: { ...flags, 'config.file': configFile }
     })
-    const context: RowContext = { sim, front: frontState }
+    const context: RowContext = { sim }
     const read = (): Promise<Scraped> => scrapeExposition(exporter.url)
     const family = TARGET_FAMILY[row.target]
     try {
@@ -402,7 +365,6 @@ describe.concurrent('fault matrix', () => {
       expect(health.status).toBe(200)
       expect(exporter.exporter.view.alive()).toBe(true)
       await exporter.close()
-      await front?.close()
       await sim.close()
     }
   })

@@ -32,6 +32,24 @@ describe('simulator faults over a real socket', () => {
     expect(retryAfter[1]).toBe('7')
   })
 
+  it('answers 403 as the API does, 429 without Retry-After, and a 302 to another origin', async () => {
+    sim.state.setFaults([parseFaultRule(`${ME}=403,429:none,redirect:http://127.0.0.1:9/login`)])
+    const forbidden = await get(ME)
+    expect(forbidden.statusCode).toBe(403)
+    expect(await forbidden.body.json()).toEqual({ message: 'Permission denied for user.', success: false })
+    const throttled = await get(ME)
+    expect(throttled.statusCode).toBe(429)
+    expect(throttled.headers['retry-after']).toBeUndefined()
+    await throttled.body.text()
+    const moved = await get(ME)
+    expect(moved.statusCode).toBe(302)
+    expect(moved.headers['location']).toBe('http://127.0.0.1:9/login')
+    await moved.body.text()
+    const passed = await get(ME)
+    expect(passed.statusCode).toBe(200)
+    await passed.body.text()
+  })
+
   it('matches route templates with parameters, and path regexes', async () => {
     sim.state.setFaults([
       parseFaultRule('/api/v2/organizations/{organization_id}/=*502'),

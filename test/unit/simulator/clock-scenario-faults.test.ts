@@ -97,8 +97,28 @@ describe('fault specs', () => {
     })
   })
 
+  it('parses 403, 429 without Retry-After, and a redirect to another origin', () => {
+    expect(parseFaultRule('/x/=*403,429:none,redirect:http://127.0.0.1:9/login/page')).toEqual({
+      match: '/x/',
+      sequence: [
+        { kind: 'status', status: 403 },
+        { kind: 'status', status: 429, retryAfterSeconds: null },
+        { kind: 'redirect', location: 'http://127.0.0.1:9/login/page' }
+      ],
+      repeat: true
+    })
+  })
+
   it('refuses what it cannot play, with a stable code', () => {
-    for (const bad of ['nothing', '/x/=418', '/x/=explode', '~(=500']) {
+    for (const bad of [
+      'nothing',
+      '/x/=418',
+      '/x/=explode',
+      '~(=500',
+      '/x/=403:5',
+      '/x/=redirect',
+      '/x/=redirect:/relative'
+    ]) {
       expect(() => parseFaultRule(bad)).toThrow(FaultSpecError)
     }
     expect(new FaultSpecError('x').code).toBe('CCE_SIM_FAULT_SPEC')
