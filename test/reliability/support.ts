@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { parsePromText, type ParsedPromText } from '../../src/cloud/prom-text/index.js'
 import { externalTool } from '../helpers/environment.js'
@@ -86,36 +86,12 @@ export interface LocalServer {
   close(): Promise<void>
 }
 
-/**
- * An HTTP server on 127.0.0.1 that records every request. `handle` may answer it (return true); anything
- * not answered is forwarded to `upstream` when given, or gets a 404.
- */
-export async function startLocalServer(
-  options: {
-    upstream?: string
-    handle?: (request: IncomingMessage, response: ServerResponse) => boolean
-  } = {}
-): Promise<LocalServer> {
+/** An HTTP server on 127.0.0.1 that records every request and answers 404: a place nothing should reach. */
+export async function startLocalServer(): Promise<LocalServer> {
   const requests: RecordedRequest[] = []
   const server = createServer((request, response) => {
     requests.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers })
-    if (options.handle?.(request, response) === true) return
-    if (options.upstream === undefined) {
-      response.writeHead(404).end()
-      return
-    }
-    const target = new URL(request.url ?? '/', options.upstream)
-    const forwarded = httpRequest(
-      target,
-      { method: request.method, headers: { ...request.headers, host: target.host } },
-      (upstream) => {
-        response.writeHead(upstream.statusCode ?? 502, upstream.headers)
-        upstream.pipe(response)
-        upstream.on('error', () => response.destroy())
-      }
-    )
-    forwarded.on('error', () => response.destroy())
-    request.pipe(forwarded)
+    response.writeHead(404).end()
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
@@ -128,18 +104,6 @@ export async function startLocalServer(
         server.close(() => resolve())
       })
   }
-}
-
-/** Matches a request path against an API route template such as {@link ORG_METRICS_ROUTE}. */
-export function routeMatcher(template: string): (url: string | undefined) => boolean {
-  const escape = (text: string): string => text.replace(/[.*+?^$()|[\]\\{}]/g, '\\$&')
-  const pattern = new RegExp(
-    `^${template
-      .split(/\{[a-z_]+\}/)
-      .map(escape)
-      .join('[^/]+')}(?:\\?.*)?$`
-  )
-  return (url) => url !== undefined && pattern.test(url)
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
