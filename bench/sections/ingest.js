@@ -13,33 +13,39 @@ const WARM_UP_RUNS = 3
 /** Scrape interval long enough for the body (Prometheus skips a scrape that would overlap). */
 const intervalFor = (bytes) => Math.max(1, Math.ceil(bytes / (20 * MB)))
 
+/** `reps` timed runs of the org-metrics collector (after warm-up), and `reps` GETs of the body alone. */
+async function measureExporter(nginx, world, reps) {
+  const run = await createOrgMetricsRun(`${nginx.url}${world.basePath}`, world.organizationId)
+  const exporterSeconds = []
+  let families = 0
+  try {
+    for (let k = 0; k < WARM_UP_RUNS; k++) families = (await run.collect()).length
+    for (let k = 0; k < reps; k++) {
+      const started = now()
+      await run.collect()
+      exporterSeconds.push(secondsSince(started))
+    }
+  } finally {
+    await run.close()
+  }
+  const fetchSeconds = []
+  for (let k = 0; k <= reps; k++) {
+    const started = now()
+    const response = await request(`${nginx.url}${world.metricsPath}`)
+    for await (const chunk of response.body) void chunk
+    if (k > 0) fetchSeconds.push(secondsSince(started))
+  }
+  return { exporterSeconds, fetchSeconds, families }
+}
+
 export async function ingestSection({ worlds, nginx, tools, workDir, reps, scrapes, log }) {
   const rows = []
   const goals = []
   for (const world of worlds) {
     log(`ingest: ${world.label}`)
-    const run = await createOrgMetricsRun(`${nginx.url}${world.basePath}`, world.organizationId)
-    const exporterSeconds = []
-    let families = 0
-    try {
-      // Warm-up runs, not counted: the first few runs also compile the reader.
-      for (let k = 0; k < WARM_UP_RUNS; k++) families = (await run.collect()).length
-      for (let k = 0; k < reps; k++) {
-        const started = now()
-        await run.collect()
-        exporterSeconds.push(secondsSince(started))
-      }
-    } finally {
-      await run.close()
-    }
-    // The same GET with the body dropped unread: the share of the run that is transfer, not parsing.
-    const fetchSeconds = []
-    for (let k = 0; k <= reps; k++) {
-      const started = now()
-      const response = await request(`${nginx.url}${world.metricsPath}`)
-      for await (const chunk of response.body) void chunk
-      if (k > 0) fetchSeconds.push(secondsSince(started))
-    }
+    // Half of the exporter's runs before Prometheus's scrapes and half after, so that a noisy spell of
+    // this shared machine weighs on both sides rather than on one.
+    const before = await measureExporter(nginx, world, reps)
     const scraped = await scrapeWithPrometheus({
       prometheus: tools.prometheus,
       workDir,
@@ -50,8 +56,11 @@ export async function ingestSection({ worlds, nginx, tools, workDir, reps, scrap
       scrapes: scrapes + 1
     })
     // The first scrape creates every series and is slower: leave it out, as the exporter's warm-up.
+    const after = await measureExporter(nginx, world, reps)
+    const families = after.families
+    const fetchSeconds = [...before.fetchSeconds, ...after.fetchSeconds]
     const prometheusSeconds = median(scraped.durations.slice(1))
-    const exporterMedian = median(exporterSeconds)
+    const exporterMedian = median([...before.exporterSeconds, ...after.exporterSeconds])
     const value = exporterMedian / prometheusSeconds
     const goal = world.clusters >= 100 && world.name !== 'real'
     if (goal) goals.push({ what: `ingest ratio at ${world.clusters} clusters ≤ ${GOAL}`, ok: value <= GOAL })
@@ -74,8 +83,10 @@ export async function ingestSection({ worlds, nginx, tools, workDir, reps, scrap
 
 Each payload is a static file served by one local nginx (identity encoding, keep-alive). The exporter's
 time is one run of its org-metrics collector (the API client's streamed GET, the reader, the derivation
-joined with the inventory), timed in wall-clock seconds, median of ${reps} runs after ${WARM_UP_RUNS} warm-up runs;
-"the GET alone" is the same request by undici with the body dropped unread (the transfer's share).
+joined with the inventory), timed in wall-clock seconds: median of ${2 * reps} runs, ${reps} before Prometheus's scrapes and
+${reps} after them (each batch after ${WARM_UP_RUNS} warm-up runs), so that a noisy spell of this shared machine weighs on
+both sides; "the GET alone" is the same request by undici with the body dropped unread (the transfer's
+share), measured the same way.
 Prometheus (configured to scrape the same URL, \`honor_timestamps: false\` so every scrape appends every
 sample, no body size limit) reports its own \`scrape_duration_seconds\`, read back through its query API:
 median of ${scrapes} scrapes after the first (the first creates every series; shown apart).
