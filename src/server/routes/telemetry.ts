@@ -36,7 +36,7 @@ function sendParts(reply: FastifyReply, body: ExpositionBody, head: boolean): vo
 
 /**
  * Serves the latest rendering as it is: a scrape never calls the API, never renders, and gzips a
- * rendering at most once per format (the cache is keyed on the rendering's Buffers).
+ * rendering at most once per format (the cache is keyed on the rendering's bodies).
  */
 export const telemetryRoutes: FastifyPluginCallback<TelemetryRouteOptions> = (app, options, done) => {
   app.get(options.telemetryPath, async (request, reply) => {
