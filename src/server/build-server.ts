@@ -14,7 +14,7 @@ import { healthRoutes } from './routes/health.js'
 import { statusRoutes } from './routes/status.js'
 import { telemetryRoutes } from './routes/telemetry.js'
 import type { ExporterView } from './types.js'
-import { startTlsReloader, type TlsReloaderDeps } from './tls-reload.js'
+import { startWebConfigReloader, type WebConfigReloaderDeps } from './web-config-reload.js'
 import { httpsServerOptions, type WebConfig } from './web-config.js'
 
 export const DEFAULT_DOCS_URL = 'https://cratedb.com/docs/cloud/en/latest/'
@@ -29,8 +29,8 @@ export interface ServerDeps {
   readonly selfMetrics: SelfMetrics
   /** The "Documentation" link of the landing page. */
   readonly docsUrl?: string
-  /** How often the TLS files are checked for a renewed certificate (src/server/tls-reload.ts). */
-  readonly tlsReloadIntervalMs?: number
+  /** How often the web configuration and its TLS files are checked for a change (web-config-reload.ts). */
+  readonly webConfigReloadIntervalMs?: number
 }
 
 const ALLOW = 'GET, HEAD'
@@ -71,15 +71,18 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   const knownPaths = new Set([telemetryPath, '/healthz', '/readyz', '/status', '/'])
   const quiet = new Set([telemetryPath, '/healthz', '/readyz'])
-  const extraHeaders = Object.entries(deps.webConfig?.headers ?? {})
+  // Replaced together when the web configuration file changes (src/server/web-config-reload.ts).
+  let extraHeaders = Object.entries(deps.webConfig?.headers ?? {})
+  let access = createAccessHook(deps.webConfig)
 
   app.addHook('onRequest', (_request, reply, done) => {
     reply.header('X-Content-Type-Options', 'nosniff')
     for (const [name, value] of extraHeaders) reply.header(name, value)
     done()
   })
-  const access = createAccessHook(deps.webConfig)
-  if (access !== null) app.addHook('onRequest', access)
+  if (deps.webConfig !== null) {
+    app.addHook('onRequest', async (request, reply) => (access === null ? undefined : access(request, reply)))
+  }
 
   app.addHook('onResponse', (request, reply, done) => {
     const path = pathOf(request.url)
@@ -115,13 +118,16 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     return reply.code(statusCode).send(errorBody(statusCode, error.message))
   })
 
-  const tls = deps.webConfig?.tls ?? null
-  if (tls !== null) {
-    const reloader = startTlsReloader({
-      server: app.server as unknown as TlsReloaderDeps['server'],
-      tls,
-      logger: deps.logger.child({ component: 'tls' }),
-      ...(deps.tlsReloadIntervalMs === undefined ? {} : { intervalMs: deps.tlsReloadIntervalMs })
+  if (deps.webConfig !== null) {
+    const reloader = startWebConfigReloader({
+      initial: deps.webConfig,
+      server: https === null ? null : (app.server as unknown as NonNullable<WebConfigReloaderDeps['server']>),
+      apply: (next) => {
+        extraHeaders = Object.entries(next.headers)
+        access = createAccessHook(next)
+      },
+      logger: deps.logger.child({ component: 'web-config' }),
+      ...(deps.webConfigReloadIntervalMs === undefined ? {} : { intervalMs: deps.webConfigReloadIntervalMs })
     })
     app.addHook('onClose', (_instance, done) => {
       reloader.stop()

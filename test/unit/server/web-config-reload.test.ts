@@ -3,6 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { connect } from 'node:tls'
+import bcrypt from 'bcryptjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { buildServer } from '../../../src/server/build-server.js'
@@ -62,7 +63,7 @@ describe.skipIf(openssl === undefined)('TLS certificate reload', () => {
       telemetryPath: '/metrics',
       webConfig: loadWebConfig(webConfigPath, (file) => readFileSync(file)),
       selfMetrics: testSelfMetrics(),
-      tlsReloadIntervalMs: 50
+      webConfigReloadIntervalMs: 50
     })
     await app.listen({ host: '127.0.0.1', port: 0 })
     const address = app.server.address()
@@ -79,17 +80,17 @@ describe.skipIf(openssl === undefined)('TLS certificate reload', () => {
     await waitFor('certificate b', async () => (await presented(port)) === b, 5000)
     await waitFor(
       'the reload log line',
-      () => lines().some((l) => l.includes('TLS certificate reloaded')),
+      () => lines().some((l) => l.includes('web configuration reloaded')),
       2000
     )
 
     // A certificate whose key is not beside it: refused, certificate b stays in use.
-    const refusals = (): number => lines().filter((line) => line.includes('do not load')).length
+    const refusals = (): number => lines().filter((line) => line.includes('not applied')).length
     expect(refusals()).toBe(0)
     copyFileSync(join(dir, 'a', 'cert.pem'), join(live, 'cert.pem'))
     await waitFor('the refusal log line', () => refusals() === 1, 5000)
     expect(await presented(port)).toBe(b)
-    const refusal = lines().find((line) => line.includes('do not load')) ?? ''
+    const refusal = lines().find((line) => line.includes('not applied')) ?? ''
     expect(refusal).toMatch(/"level":50/)
     expect(refusal).not.toContain('PRIVATE KEY')
     expect(refusal).not.toContain(readFileSync(join(dir, 'b', 'key.pem'), 'utf8').split('\n')[1])
@@ -99,5 +100,68 @@ describe.skipIf(openssl === undefined)('TLS certificate reload', () => {
     await waitFor('certificate a again', async () => (await presented(port)) === a, 5000)
     await app.close()
     app = undefined
+  })
+})
+
+describe('web configuration reload over plain HTTP', () => {
+  let work = ''
+  let server: FastifyInstance | undefined
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'cce-web-reload-'))
+  })
+  afterAll(async () => {
+    await server?.close()
+    rmSync(work, { recursive: true, force: true })
+  })
+
+  const basic = (user: string, password: string): string =>
+    `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
+
+  it('applies new users and headers to the next request, and keeps them when a change is invalid', async () => {
+    const path = join(work, 'web.yml')
+    const users = (user: string, password: string): string =>
+      `basic_auth_users:\n  ${user}: ${bcrypt.hashSync(password, 4)}\n`
+    writeFileSync(path, users('alice', 'first-password'))
+    const { logger, lines } = captureLogger('info')
+    server = buildServer({
+      view: fakeView(),
+      logger,
+      telemetryPath: '/metrics',
+      webConfig: loadWebConfig(path, (file) => readFileSync(file)),
+      selfMetrics: testSelfMetrics(),
+      webConfigReloadIntervalMs: 50
+    })
+    const url = await server.listen({ host: '127.0.0.1', port: 0 })
+    const status = async (authorization: string): Promise<number> =>
+      (await fetch(`${url}/metrics`, { headers: { authorization } })).status
+    expect(await status(basic('alice', 'first-password'))).toBe(200)
+    expect(await status(basic('bob', 'second-password'))).toBe(401)
+
+    // The password is rotated, a header added: both apply without a restart.
+    writeFileSync(
+      path,
+      `${users('bob', 'second-password')}http_server_config:\n  headers:\n    Strict-Transport-Security: max-age=60\n`
+    )
+    await waitFor('bob accepted', async () => (await status(basic('bob', 'second-password'))) === 200, 5000)
+    expect(await status(basic('alice', 'first-password'))).toBe(401)
+    const withHeader = await fetch(`${url}/healthz`, {
+      headers: { authorization: basic('bob', 'second-password') }
+    })
+    expect(withHeader.headers.get('strict-transport-security')).toBe('max-age=60')
+
+    // Invalid YAML, then a change that needs a restart: both refused, bob stays in.
+    const refusals = (): string[] => lines().filter((line) => line.includes('not applied'))
+    writeFileSync(path, 'basic_auth_users: [\n')
+    await waitFor('the YAML refusal', () => refusals().length === 1, 5000)
+    expect(refusals()[0]).toContain('not valid YAML')
+    writeFileSync(path, 'tls_server_config:\n  cert_file: cert.pem\n  key_file: key.pem\n')
+    writeFileSync(join(work, 'cert.pem'), '-----BEGIN CERTIFICATE-----\n')
+    writeFileSync(join(work, 'key.pem'), '-----BEGIN PRIVATE KEY-----\n')
+    await waitFor('the TLS refusal', () => refusals().length === 2, 5000)
+    expect(refusals()[1]).toContain('turning TLS on or off needs a restart')
+    expect(await status(basic('bob', 'second-password'))).toBe(200)
+    expect(lines().join('\n')).not.toMatch(/\$2[aby]\$/)
+    await server.close()
+    server = undefined
   })
 })
