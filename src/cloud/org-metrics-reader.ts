@@ -1,22 +1,16 @@
 import type { TextSink } from './api.js'
-import {
-  emptyOrgMetricsReading,
-  type NodeReading,
-  type OrgMetricsReading,
-  type QueryCounters
-} from './org-metrics-types.js'
+import { addToNode } from './org-metrics-apply.js'
+import { emptyOrgMetricsReading, type NodeReading, type OrgMetricsReading } from './org-metrics-types.js'
 import {
   FAMILY_CPU,
   FAMILY_HEALTH,
   FAMILY_HEAP_MAX,
   FAMILY_HEAP_POOL,
-  FAMILY_LAST_ACTIVITY,
   FAMILY_MEMORY,
   FAMILY_NONE,
   FAMILY_QUERY_DURATION,
   FAMILY_QUERY_FAILED,
   FAMILY_QUERY_TOTAL,
-  FAMILY_READY,
   FAMILY_SHARDS,
   familyAt,
   familyOfName
@@ -95,86 +89,56 @@ export function createOrgMetricsReader(options: OrgMetricsReaderOptions = {}): T
     return index < 0 ? null : directory.nodeAt(buf, index)
   }
 
-  const queryCounters = (buf: Buffer): QueryCounters | null => {
-    if (scanner.timestampMs === null) return null
-    const index = findLabel(scanner, buf, LABEL.query)
-    if (index < 0) return null
-    const node = nodeOf(buf, LABEL.podName)
-    if (node === null) return null
-    const query = labelValue(scanner, buf, index)
-    let counters = node.queries.get(query)
-    if (counters === undefined) node.queries.set(query, (counters = {}))
-    return counters
-  }
-
   /** Applies one valid sample of a kept family; returns whether the row was used. */
   const apply = (family: number, buf: Buffer): boolean => {
     const value = scanner.value
     const timestampMs = scanner.timestampMs
+    if (family === FAMILY_HEALTH) {
+      const id = findLabel(scanner, buf, LABEL.clusterId)
+      if (id < 0) return false
+      const name = findLabel(scanner, buf, LABEL.clusterName)
+      const clusterName = name < 0 ? '' : labelValue(scanner, buf, name)
+      reading.clusterHealth.set(labelValue(scanner, buf, id), { name: clusterName, value })
+      return true
+    }
+    // The row checks, before the pod, in the order the picked path makes them.
+    let queryLabel = -1
     switch (family) {
-      case FAMILY_HEALTH: {
-        const id = findLabel(scanner, buf, LABEL.clusterId)
-        if (id < 0) return false
-        const name = findLabel(scanner, buf, LABEL.clusterName)
-        const clusterName = name < 0 ? '' : labelValue(scanner, buf, name)
-        reading.clusterHealth.set(labelValue(scanner, buf, id), { name: clusterName, value })
-        return true
-      }
       case FAMILY_CPU:
-      case FAMILY_MEMORY: {
+      case FAMILY_MEMORY:
         if (!labelValueIs(scanner, buf, findLabel(scanner, buf, LABEL.container), VALUE.crate)) return false
         if (family === FAMILY_CPU && timestampMs === null) return false
-        const node = nodeOf(buf, LABEL.pod)
-        if (node === null) return false
-        if (timestampMs !== null && family === FAMILY_CPU) node.cpuSecondsTotal = { value, timestampMs }
-        else node.memoryUsageBytes = value
-        return true
-      }
+        break
       case FAMILY_HEAP_POOL: {
         const pool = findLabel(scanner, buf, LABEL.pool)
-        const heap =
-          labelValueIs(scanner, buf, pool, VALUE.eden) ||
-          labelValueIs(scanner, buf, pool, VALUE.oldGen) ||
-          labelValueIs(scanner, buf, pool, VALUE.survivor)
-        const node = heap ? nodeOf(buf, LABEL.podName) : null
-        if (node === null) return false
-        node.heapUsedBytes = (node.heapUsedBytes ?? 0) + value
-        return true
+        if (
+          !labelValueIs(scanner, buf, pool, VALUE.eden) &&
+          !labelValueIs(scanner, buf, pool, VALUE.oldGen) &&
+          !labelValueIs(scanner, buf, pool, VALUE.survivor)
+        )
+          return false
+        break
       }
-      case FAMILY_HEAP_MAX: {
+      case FAMILY_HEAP_MAX:
         if (!labelValueIs(scanner, buf, findLabel(scanner, buf, LABEL.area), VALUE.heap)) return false
-        const node = nodeOf(buf, LABEL.podName)
-        if (node === null) return false
-        node.heapMaxBytes = value
-        return true
-      }
-      case FAMILY_SHARDS: {
+        break
+      case FAMILY_SHARDS:
         if (!labelValueIs(scanner, buf, findLabel(scanner, buf, LABEL.name), VALUE.shardInfo)) return false
         if (!labelValueIs(scanner, buf, findLabel(scanner, buf, LABEL.property), VALUE.size)) return false
-        const node = nodeOf(buf, LABEL.podName)
-        if (node === null) return false
-        node.storageUsedBytes += value
-        node.shards++
-        return true
-      }
-      case FAMILY_READY:
-      case FAMILY_LAST_ACTIVITY: {
-        const node = nodeOf(buf, LABEL.podName)
-        if (node === null) return false
-        if (family === FAMILY_READY) node.ready = value
-        else node.lastUserActivitySeconds = value
-        return true
-      }
-      default: {
-        const counters = queryCounters(buf)
-        if (counters === null || timestampMs === null) return false
-        const timed = { value, timestampMs }
-        if (family === FAMILY_QUERY_TOTAL) counters.total = timed
-        else if (family === FAMILY_QUERY_FAILED) counters.failed = timed
-        else if (family === FAMILY_QUERY_DURATION) counters.durationMillis = timed
-        return true
+        break
+      case FAMILY_QUERY_TOTAL:
+      case FAMILY_QUERY_FAILED:
+      case FAMILY_QUERY_DURATION: {
+        if (timestampMs === null) return false
+        queryLabel = findLabel(scanner, buf, LABEL.query)
+        if (queryLabel < 0) return false
+        break
       }
     }
+    const node = nodeOf(buf, family === FAMILY_CPU || family === FAMILY_MEMORY ? LABEL.pod : LABEL.podName)
+    if (node === null) return false
+    addToNode(family, node, value, timestampMs, queryLabel < 0 ? null : labelValue(scanner, buf, queryLabel))
+    return true
   }
 
   const onLine = (buf: Buffer, start: number, end: number, line: number): void => {

@@ -1,5 +1,6 @@
 import type { NodeDirectory } from './org-metrics-nodes.js'
-import type { NodeReading, OrgMetricsReading, QueryCounters } from './org-metrics-types.js'
+import { addToNode } from './org-metrics-apply.js'
+import type { OrgMetricsReading } from './org-metrics-types.js'
 import {
   FAMILY_CPU,
   FAMILY_HEALTH,
@@ -12,7 +13,8 @@ import {
   FAMILY_QUERY_TOTAL,
   FAMILY_READY,
   FAMILY_SHARDS,
-  familyNameLength
+  familyNameLength,
+  isQueryFamily
 } from './org-metrics-families.js'
 import { CR } from './prom-text/chars.js'
 import { LabelPicker, WantedLabels, rawValueIs } from './prom-text/label-picker.js'
@@ -126,49 +128,8 @@ export function createPickedRowReader(
     if (starts[0]! < 0) return false
     const node = directory.nodeOfRaw(buf, starts[0]!, ends[0]!)
     if (node === null) return false
-    return applyToNode(family, node, buf, starts, ends, value, timestampMs)
-  }
-
-  const applyToNode = (
-    family: number,
-    node: NodeReading,
-    buf: Buffer,
-    starts: Int32Array,
-    ends: Int32Array,
-    value: number,
-    timestampMs: number | null
-  ): boolean => {
-    switch (family) {
-      case FAMILY_SHARDS:
-        node.storageUsedBytes += value
-        node.shards++
-        return true
-      case FAMILY_CPU:
-        node.cpuSecondsTotal = { value, timestampMs: timestampMs! }
-        return true
-      case FAMILY_MEMORY:
-        node.memoryUsageBytes = value
-        return true
-      case FAMILY_HEAP_POOL:
-        node.heapUsedBytes = (node.heapUsedBytes ?? 0) + value
-        return true
-      case FAMILY_HEAP_MAX:
-        node.heapMaxBytes = value
-        return true
-      case FAMILY_READY:
-        node.ready = value
-        return true
-      case FAMILY_LAST_ACTIVITY:
-        node.lastUserActivitySeconds = value
-        return true
-    }
-    const query = queryType(buf, starts[1]!, ends[1]!)
-    let counters: QueryCounters | undefined = node.queries.get(query)
-    if (counters === undefined) node.queries.set(query, (counters = {}))
-    const timed = { value, timestampMs: timestampMs! }
-    if (family === FAMILY_QUERY_TOTAL) counters.total = timed
-    else if (family === FAMILY_QUERY_FAILED) counters.failed = timed
-    else counters.durationMillis = timed
+    const query = isQueryFamily(family) ? queryType(buf, starts[1]!, ends[1]!) : null
+    addToNode(family, node, value, timestampMs, query)
     return true
   }
 

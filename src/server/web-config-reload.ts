@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto'
 import { readFileSync, statSync } from 'node:fs'
 import { createSecureContext, type SecureContextOptions } from 'node:tls'
 import type { Logger } from '../logger.js'
-import { TLS_VERSIONS, loadWebConfig, type TlsServerConfig, type WebConfig } from './web-config.js'
+import { loadWebConfig, secureContextOptions, type WebConfig } from './web-config.js'
 
 /** How often the web configuration file and its TLS files are checked for a change; default 10 s. */
 export const DEFAULT_WEB_CONFIG_RELOAD_INTERVAL_MS = 10_000
@@ -33,17 +33,6 @@ function filesOf(config: WebConfig): string[] {
   const tls = config.tls
   if (tls === null) return [config.path]
   return [config.path, tls.certFile, tls.keyFile, ...(tls.clientCaFile === null ? [] : [tls.clientCaFile])]
-}
-
-function secureContextOptions(tls: TlsServerConfig): SecureContextOptions {
-  const options: SecureContextOptions = {
-    cert: tls.cert,
-    key: tls.key,
-    minVersion: TLS_VERSIONS[tls.minVersion],
-    maxVersion: TLS_VERSIONS[tls.maxVersion]
-  }
-  if (tls.clientCa !== null) options.ca = tls.clientCa
-  return options
 }
 
 function describeCertificate(cert: Buffer): { subject: string; validTo: string } | null {
@@ -102,7 +91,8 @@ export function startWebConfigReloader(deps: WebConfigReloaderDeps): WebConfigRe
       if (restart !== null) throw new Error(restart)
       if (next.tls !== null) {
         const options = secureContextOptions(next.tls)
-        // Throws on unreadable PEM and on a key that does not belong to the certificate.
+        // Throws on unreadable PEM and on a key that does not belong to the certificate, before the
+        // server is touched (setSecureContext assigns some of its fields before it builds the context).
         createSecureContext(options)
         deps.server?.setSecureContext(options)
       }

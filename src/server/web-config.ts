@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, resolve } from 'node:path'
 import type { ServerOptions as HttpsServerOptions } from 'node:https'
-import type { SecureVersion } from 'node:tls'
+import type { SecureContextOptions, SecureVersion } from 'node:tls'
 import { parse as parseYaml } from 'yaml'
 
 /**
@@ -84,7 +84,7 @@ const CLIENT_AUTH_TYPES: readonly ClientAuthType[] = [
   'VerifyClientCertIfGiven',
   'RequireAndVerifyClientCert'
 ]
-export const TLS_VERSIONS: Readonly<Record<TlsVersionName, SecureVersion>> = {
+const TLS_VERSIONS: Readonly<Record<TlsVersionName, SecureVersion>> = {
   TLS10: 'TLSv1',
   TLS11: 'TLSv1.1',
   TLS12: 'TLSv1.2',
@@ -266,6 +266,18 @@ export function loadWebConfig(path: string, readFile: ReadFile): WebConfig {
   return parseWebConfig(typeof content === 'string' ? content : content.toString('utf8'), path, readFile)
 }
 
+/** The certificate, key, client CA and protocol versions: what a running server's context can take. */
+export function secureContextOptions(tls: TlsServerConfig): SecureContextOptions {
+  const options: SecureContextOptions = {
+    cert: tls.cert,
+    key: tls.key,
+    minVersion: TLS_VERSIONS[tls.minVersion],
+    maxVersion: TLS_VERSIONS[tls.maxVersion]
+  }
+  if (tls.clientCa !== null) options.ca = tls.clientCa
+  return options
+}
+
 /**
  * Options for fastify({ https }) / https.createServer, or null without TLS. Client certificates are
  * requested whenever client_auth_type asks for them; the cases node cannot enforce in the handshake
@@ -274,14 +286,9 @@ export function loadWebConfig(path: string, readFile: ReadFile): WebConfig {
 export function httpsServerOptions(config: WebConfig | null): HttpsServerOptions | null {
   const tls = config?.tls ?? null
   if (tls === null) return null
-  const options: HttpsServerOptions = {
-    cert: tls.cert,
-    key: tls.key,
-    minVersion: TLS_VERSIONS[tls.minVersion],
-    maxVersion: TLS_VERSIONS[tls.maxVersion],
+  return {
+    ...secureContextOptions(tls),
     requestCert: tls.clientAuthType !== 'NoClientCert',
     rejectUnauthorized: tls.clientAuthType === 'RequireAndVerifyClientCert'
   }
-  if (tls.clientCa !== null) options.ca = tls.clientCa
-  return options
 }

@@ -151,7 +151,7 @@ describe('soak', () => {
         const rssSamples: { atS: number; rss: number }[] = []
         sampler = setInterval(() => {
           const rss = running.rss()
-          if (rss !== null && rss !== undefined) rssSamples.push({ atS: (Date.now() - started) / 1000, rss })
+          if (rss !== null) rssSamples.push({ atS: (Date.now() - started) / 1000, rss })
         }, RSS_SAMPLE_MS)
         let step = 0
         while (sim.state.clock.now() - simStart < SIMULATED_MS) {

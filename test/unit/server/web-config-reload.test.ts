@@ -33,6 +33,25 @@ function presented(port: number): Promise<string> {
   })
 }
 
+/** A server on 127.0.0.1 whose web configuration is `path`, checked for changes every 50 ms. */
+async function startReloading(
+  path: string
+): Promise<{ app: FastifyInstance; url: string; port: number; lines: () => string[] }> {
+  const { logger, lines } = captureLogger('info')
+  const app = buildServer({
+    view: fakeView(),
+    logger,
+    telemetryPath: '/metrics',
+    webConfig: loadWebConfig(path, (file) => readFileSync(file)),
+    selfMetrics: testSelfMetrics(),
+    webConfigReloadIntervalMs: 50
+  })
+  const url = await app.listen({ host: '127.0.0.1', port: 0 })
+  const address = app.server.address()
+  if (address === null || typeof address === 'string') throw new Error('no port')
+  return { app, url, port: address.port, lines }
+}
+
 const fingerprintOf = (path: string): string => new X509Certificate(readFileSync(path)).fingerprint256
 
 describe.skipIf(openssl === undefined)('TLS certificate reload', () => {
@@ -56,19 +75,9 @@ describe.skipIf(openssl === undefined)('TLS certificate reload', () => {
     copyFileSync(join(dir, 'a', 'key.pem'), join(live, 'key.pem'))
     const webConfigPath = join(live, 'web.yml')
     writeFileSync(webConfigPath, 'tls_server_config:\n  cert_file: cert.pem\n  key_file: key.pem\n')
-    const { logger, lines } = captureLogger('info')
-    app = buildServer({
-      view: fakeView(),
-      logger,
-      telemetryPath: '/metrics',
-      webConfig: loadWebConfig(webConfigPath, (file) => readFileSync(file)),
-      selfMetrics: testSelfMetrics(),
-      webConfigReloadIntervalMs: 50
-    })
-    await app.listen({ host: '127.0.0.1', port: 0 })
-    const address = app.server.address()
-    if (address === null || typeof address === 'string') throw new Error('no port')
-    const port = address.port
+    const started = await startReloading(webConfigPath)
+    app = started.app
+    const { port, lines } = started
     const a = fingerprintOf(join(dir, 'a', 'cert.pem'))
     const b = fingerprintOf(join(dir, 'b', 'cert.pem'))
     expect(a).not.toBe(b)
@@ -122,16 +131,9 @@ describe('web configuration reload over plain HTTP', () => {
     const users = (user: string, password: string): string =>
       `basic_auth_users:\n  ${user}: ${bcrypt.hashSync(password, 4)}\n`
     writeFileSync(path, users('alice', 'first-password'))
-    const { logger, lines } = captureLogger('info')
-    server = buildServer({
-      view: fakeView(),
-      logger,
-      telemetryPath: '/metrics',
-      webConfig: loadWebConfig(path, (file) => readFileSync(file)),
-      selfMetrics: testSelfMetrics(),
-      webConfigReloadIntervalMs: 50
-    })
-    const url = await server.listen({ host: '127.0.0.1', port: 0 })
+    const started = await startReloading(path)
+    server = started.app
+    const { url, lines } = started
     const status = async (authorization: string): Promise<number> =>
       (await fetch(`${url}/metrics`, { headers: { authorization } })).status
     expect(await status(basic('alice', 'first-password'))).toBe(200)
