@@ -46,13 +46,42 @@ for (const [name, family] of FAMILIES) {
 }
 
 /**
+ * Candidates by the first byte of a name and its byte at KEY_OFFSET (every kept name is longer): most
+ * lines of the body (thread pools, circuit breakers, connections...) find no candidate after two reads,
+ * without their name being scanned.
+ */
+const KEY_OFFSET = 6
+const BUCKET_OF_KEY = new Uint8Array(256 * 256)
+const BUCKETS: FamilyName[][] = [[]]
+for (const [name, family] of FAMILIES) {
+  const key = name.charCodeAt(0) * 256 + name.charCodeAt(KEY_OFFSET)
+  if (BUCKET_OF_KEY[key] === 0) {
+    BUCKET_OF_KEY[key] = BUCKETS.length
+    BUCKETS.push([])
+  }
+  BUCKETS[BUCKET_OF_KEY[key]!]!.push({ bytes: Buffer.from(name, 'latin1'), family })
+}
+
+/**
  * The family of the line starting at `start`, read from the metric name alone (no label is looked at),
  * or FAMILY_NONE. A line that does not start with a name (blank, comment, garbage) is FAMILY_NONE too.
+ * Same answer as familyOfName over the whole name.
  */
 export function familyAt(buf: Buffer, start: number, end: number): number {
-  let i = start
-  while (i < end && (CHAR_CLASS[buf[i]!]! & METRIC_CHAR) !== 0) i++
-  return familyOfName(buf, start, i)
+  if (end - start <= KEY_OFFSET) return FAMILY_NONE
+  const bucket = BUCKET_OF_KEY[buf[start]! * 256 + buf[start + KEY_OFFSET]!]!
+  if (bucket === 0) return FAMILY_NONE
+  for (const candidate of BUCKETS[bucket]!) {
+    const bytes = candidate.bytes
+    const length = bytes.length
+    if (end - start < length) continue
+    // The name must end where the candidate does: crate_node, not crate_nodes.
+    if (start + length < end && (CHAR_CLASS[buf[start + length]!]! & METRIC_CHAR) !== 0) continue
+    let k = length - 1
+    while (k >= 0 && bytes[k] === buf[start + k]) k--
+    if (k < 0) return candidate.family
+  }
+  return FAMILY_NONE
 }
 
 /** The family of the metric name buf[start, end), or FAMILY_NONE. */
