@@ -13,17 +13,27 @@ async function query(url, promql) {
   return body.data.result
 }
 
+/** The samples of a range vector selector, oldest first, as { atMs, value }. */
+async function timedSamples(url, selector) {
+  const result = await query(url, `${selector}[1h]`)
+  return (result[0]?.values ?? []).map(([at, value]) => ({ atMs: Number(at) * 1000, value: Number(value) }))
+}
+
 /** The samples of a range vector selector, oldest first, as numbers. */
 async function samples(url, selector) {
-  const result = await query(url, `${selector}[1h]`)
-  return (result[0]?.values ?? []).map(([, value]) => Number(value))
+  return (await timedSamples(url, selector)).map(({ value }) => value)
 }
 
 /**
  * Runs Prometheus scraping `target` (host:port) at `metricsPath` every `intervalSeconds` until it has
  * made `scrapes` scrapes, then stops it. Samples keep their scrape time (honor_timestamps: false) so that
  * every scrape appends all its samples, as a live endpoint's would; no body size limit applies.
- * Returns { durations (seconds, in order), samplesScraped, peakRss, version }.
+ *
+ * `onScrape({ index, durationSeconds, endedMs, nextScrapeMs })`, when given, is awaited for each scrape as
+ * it is seen, in order: it ended at `endedMs` and the next one is due at `nextScrapeMs` (Date.now() time), so that the caller can
+ * measure something else between two scrapes rather than beside one. Scraping goes on until there are
+ * `scrapes` scrapes and `moreWanted()` (when given) returns false, or 3 × `scrapes` at most.
+ * Returns { durations (seconds, in order), samplesScraped, peakRss }.
  */
 export async function scrapeWithPrometheus({
   prometheus,
@@ -32,7 +42,9 @@ export async function scrapeWithPrometheus({
   target,
   metricsPath,
   intervalSeconds,
-  scrapes
+  scrapes,
+  onScrape = null,
+  moreWanted = () => false
 }) {
   const dir = join(workDir, `prometheus-${name}`)
   mkdirSync(join(dir, 'data'), { recursive: true })
@@ -63,15 +75,26 @@ scrape_configs:
   try {
     await waitForHttp(`${url}/-/ready`, { child, timeoutMs: 60_000 })
     const selector = `scrape_duration_seconds{job="${name}"}`
-    const deadline = Date.now() + (scrapes + 2) * intervalSeconds * 1000 * 2 + 60_000
-    let durations = []
-    while (durations.length < scrapes) {
+    const most = 3 * scrapes
+    const deadline = Date.now() + (most + 2) * intervalSeconds * 1000 * 2 + 60_000
+    const intervalMs = intervalSeconds * 1000
+    let seen = []
+    while (seen.length < most && (seen.length < scrapes || moreWanted())) {
       if (Date.now() > deadline)
-        throw new Error(`Prometheus made ${durations.length} of ${scrapes} scrapes of ${metricsPath} in time`)
+        throw new Error(`Prometheus made ${seen.length} of ${scrapes} scrapes of ${metricsPath} in time`)
       if (!child.running()) throw new Error(`Prometheus exited:\n${child.output()}`)
       await sleep(Math.min(1000, intervalSeconds * 250))
-      durations = await samples(url, selector)
+      const now = await timedSamples(url, selector)
+      for (let index = seen.length; index < now.length && index < most; index++) {
+        const { atMs, value: durationSeconds } = now[index]
+        // A scrape longer than the interval is followed at once by the next (Go's ticker keeps one tick).
+        const nextScrapeMs = atMs + Math.max(intervalMs, durationSeconds * 1000)
+        const endedMs = atMs + durationSeconds * 1000
+        if (onScrape !== null) await onScrape({ index, durationSeconds, endedMs, nextScrapeMs })
+      }
+      seen = now.slice(0, most)
     }
+    const durations = seen.map(({ value }) => value)
     const up = await samples(url, `up{job="${name}"}`)
     if (up.some((value) => value !== 1)) {
       const targets = await (await fetch(`${url}/api/v1/targets`)).json()
@@ -80,7 +103,7 @@ scrape_configs:
       )
     }
     const samplesScraped = (await samples(url, `scrape_samples_scraped{job="${name}"}`)).at(-1)
-    return { durations: durations.slice(0, scrapes), samplesScraped, peakRss: memoryOf(child.pid).hwm }
+    return { durations, samplesScraped, peakRss: memoryOf(child.pid).hwm }
   } finally {
     await child.stop()
   }

@@ -73,6 +73,12 @@ describe.skipIf(!ready)('node bench/run.js --quick', () => {
       expect(row[3]).toMatch(/^\d+(\.\d+)? ms$/) // exporter
       expect(row[5]).toMatch(/^\d+(\.\d+)? ms$/) // Prometheus scrape_duration_seconds
       expect(row[7]).toMatch(/^\d+\.\d+×$/)
+      expect(row[8]).toMatch(/^\d+(\.\d+)? ms$/) // exporter back to back
+      // Runs timed between Prometheus's scrapes: exporter, GET alone, scrapes (each at least one).
+      const [exporterRuns, getRuns, scrapes] = row.at(-1)!.split(' / ').map(Number)
+      expect(exporterRuns).toBeGreaterThan(0)
+      expect(getRuns).toBeGreaterThan(0)
+      expect(scrapes).toBeGreaterThan(0)
     }
 
     const parser = tableRows(markdown, '## 2. Parser')
