@@ -11,7 +11,7 @@ import type { Logger } from '../logger.js'
 import type { SelfMetrics } from '../metrics/self-metrics.js'
 import { version } from '../version.js'
 import type { ApiUsage, CloudApi, TextSink } from './api.js'
-import { createCredentialPool } from './credentials.js'
+import { createCredentialPool, type ResolvedCredential } from './credentials.js'
 import type { Decoder } from './decode.js'
 import { ENDPOINTS, expandPath } from './endpoints.js'
 import { CloudApiError, type ApiErrorReason } from './errors.js'
@@ -52,6 +52,8 @@ export const USER_AGENT = `cratedb-cloud-exporter/${version}`
 
 const JSON_ACCEPT = 'application/json'
 const TEXT_ACCEPT = 'text/plain'
+/** A refused key, then once more if its files held another key or secret when read again. */
+const MAX_TRIES_PER_KEY = 2
 
 export function createCloudClient(deps: CloudClientDeps): CloudApi {
   const base = new URL(deps.baseUrl)
@@ -95,49 +97,24 @@ export function createCloudClient(deps: CloudClientDeps): CloudApi {
     const refusals: string[] = []
     let lastRefusal: CloudApiError | undefined
     for (const index of pool.order()) {
-      const credential = await pool.resolve(index)
-      if (typeof credential === 'string') {
-        refusals.push(`${deps.credentials[index]?.name ?? index}: ${credential}`)
-        continue
-      }
-      const release = await acquire(call)
-      requests++
-      deps.metrics.apiRequests.inc({ endpoint: call.endpoint })
-      if (state.attempts > 0) deps.metrics.apiRetries.inc({ endpoint: call.endpoint })
-      state.attempts++
-      const endTimer = deps.metrics.apiRequestDuration.startTimer({ endpoint: call.endpoint })
-      try {
-        const result = await attempt(
-          {
-            dispatcher,
-            origin,
-            path: call.path,
-            endpoint: call.endpoint,
-            headers: {
-              accept: call.accept,
-              authorization: credential.authorization,
-              'user-agent': USER_AGENT
-            },
-            signal: call.signal,
-            timeoutMs: call.timeoutMs ?? deps.requestTimeoutMs,
-            maxResponseBytes: call.maxResponseBytes ?? deps.maxResponseBytes,
-            now: () => deps.clock.now()
-          },
-          call.reader
-        )
-        pool.succeeded(index)
-        return result.value
-      } catch (error) {
-        const failure = asCloudApiError(call.endpoint, error)
-        countError(call.endpoint, failure)
-        if (failure.reason !== 'auth') throw failure
+      let credential = await pool.resolve(index)
+      // A refused key's files are read again at once: when they now hold another key or secret (rotated
+      // since they were last read), that one is tried too before the next key.
+      for (let tries = 0; tries < MAX_TRIES_PER_KEY && typeof credential !== 'string'; tries++) {
+        const outcome = await attemptWith(call, state, credential)
+        if (outcome.ok) {
+          pool.succeeded(index)
+          return outcome.value
+        }
         pool.authFailed(index)
-        refusals.push(`${credential.name}: HTTP ${failure.status ?? '?'}`)
-        lastRefusal = failure
-      } finally {
-        endTimer()
-        release()
+        refusals.push(`${credential.name}: HTTP ${outcome.refusal.status ?? '?'}`)
+        lastRefusal = outcome.refusal
+        const refused = credential.authorization
+        credential = await pool.resolve(index)
+        if (typeof credential !== 'string' && credential.authorization === refused) break
       }
+      if (typeof credential === 'string')
+        refusals.push(`${deps.credentials[index]?.name ?? index}: ${credential}`)
     }
     pool.allRefused()
     const why = refusals.length === 0 ? 'no API credentials are configured' : refusals.join(', ')
@@ -147,6 +124,49 @@ export function createCloudClient(deps: CloudClientDeps): CloudApi {
       ...(lastRefusal?.status === undefined ? {} : { status: lastRefusal.status }),
       ...(lastRefusal === undefined ? {} : { cause: lastRefusal })
     })
+  }
+
+  /** One attempt with one key: its result, or the refusal; any other failure is thrown. */
+  async function attemptWith<T>(
+    call: Call<T>,
+    state: { attempts: number },
+    credential: ResolvedCredential
+  ): Promise<{ ok: true; value: T | null } | { ok: false; refusal: CloudApiError }> {
+    const release = await acquire(call)
+    requests++
+    deps.metrics.apiRequests.inc({ endpoint: call.endpoint })
+    if (state.attempts > 0) deps.metrics.apiRetries.inc({ endpoint: call.endpoint })
+    state.attempts++
+    const endTimer = deps.metrics.apiRequestDuration.startTimer({ endpoint: call.endpoint })
+    try {
+      const result = await attempt(
+        {
+          dispatcher,
+          origin,
+          path: call.path,
+          endpoint: call.endpoint,
+          headers: {
+            accept: call.accept,
+            authorization: credential.authorization,
+            'user-agent': USER_AGENT
+          },
+          signal: call.signal,
+          timeoutMs: call.timeoutMs ?? deps.requestTimeoutMs,
+          maxResponseBytes: call.maxResponseBytes ?? deps.maxResponseBytes,
+          now: () => deps.clock.now()
+        },
+        call.reader
+      )
+      return { ok: true, value: result.value }
+    } catch (error) {
+      const failure = asCloudApiError(call.endpoint, error)
+      countError(call.endpoint, failure)
+      if (failure.reason !== 'auth') throw failure
+      return { ok: false, refusal: failure }
+    } finally {
+      endTimer()
+      release()
+    }
   }
 
   async function acquire(call: Call<unknown>): Promise<() => void> {

@@ -101,8 +101,14 @@ export function createCredentialPool(deps: CredentialPoolDeps): CredentialPool {
       if (credential === undefined) return 'no such credential'
       let key: string
       let secret: string
-      // A key and its secret are read again together: a rotated pair is never half new.
-      if (isStale(credential.key) || isStale(credential.secret)) forgetFiles(credential)
+      // A key and its secret are read again together: a rotated pair is never half new. A refused key's
+      // files are read again each time it is tried, until it is accepted.
+      if (
+        states[index]?.lastOutcome === 'auth_failed' ||
+        isStale(credential.key) ||
+        isStale(credential.secret)
+      )
+        forgetFiles(credential)
       try {
         key = await readSource(credential.key)
         secret = await readSource(credential.secret)

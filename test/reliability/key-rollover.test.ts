@@ -141,6 +141,36 @@ describe('API key rollover', () => {
     expect(s.value('cratedb_cloud_collector_success', { collector: 'org_metrics' })).toBe(1)
   })
 
+  it('a single key rotated in its files and revoked at once: no failed collection', async () => {
+    sim = await startTestSimulator({ scenario: SCENARIO, credentials: [PRIMARY, STANDBY] })
+    const keyFile = join(dir, 'revoked-at-once.key')
+    const secretFile = join(dir, 'revoked-at-once.secret')
+    writeFileSync(keyFile, PRIMARY.key)
+    writeFileSync(secretFile, PRIMARY.secret)
+    const config = configFile(
+      'revoked-at-once.yml',
+      `api:\n  credentials:\n    - { name: mounted, key_file: ${keyFile}, secret_file: ${secretFile} }\n`
+    )
+    const running = await started(config)
+    const failed = failures(await scrapeExposition(running.url))
+
+    // The old key is revoked before the exporter's 5-second refresh of the files comes round.
+    const swapped = sim.state.clock.now()
+    writeAtomically(keyFile, `${STANDBY.key}\n`)
+    writeAtomically(secretFile, `${STANDBY.secret}\n`)
+    sim.state.deactivateCredential(PRIMARY.key)
+    const standby = (): number => sim!.state.credentials().find((c) => c.key === STANDBY.key)!.lastUsedMs
+    await waitFor('the new key in use', () => standby() > swapped, 5000)
+    const since = sim.state.clock.now()
+    await waitFor('two more collections', () => standby() > since + 1500, 5000)
+    const s = await scrapeExposition(running.url)
+    expect(failures(s)).toBe(failed)
+    // The one refusal shows, the collections do not fail.
+    expect(s.value('cratedb_cloud_api_credential_failures_total', { credential: 'mounted' })).toBe(1)
+    expect(s.value('cratedb_cloud_collector_success', { collector: 'org_metrics' })).toBe(1)
+    expect(s.value('cratedb_cloud_api_credential_active', { credential: 'mounted' })).toBe(1)
+  })
+
   describe('with every key refused', () => {
     let prometheus: RunningPrometheus | undefined
     afterEach(async () => {

@@ -166,4 +166,33 @@ describe('secret files', () => {
     expect(await api.organizations(signal())).toEqual([])
     expect(api.credentials()[0]?.lastOutcome).toBe('ok')
   })
+
+  it('a single key rotated in its files and revoked before they were due to be read again: the same call succeeds', async () => {
+    const files = new Map([
+      ['/run/key', 'old-key\n'],
+      ['/run/secret', 'old-secret\n']
+    ])
+    const api = setup([{ name: 'only', key: { file: '/run/key' }, secret: { file: '/run/secret' } }], files)
+    expectOk(basic('old-key', 'old-secret'))
+    await api.organizations(signal())
+    // Within the refresh period (the clock stands still): new files, and the old key revoked.
+    files.set('/run/key', 'new-key\n')
+    files.set('/run/secret', 'new-secret\n')
+    expectRefused(basic('old-key', 'old-secret'), 401)
+    expectOk(basic('new-key', 'new-secret'))
+    expect(await api.organizations(signal())).toEqual([])
+    expect(api.credentials()[0]?.lastOutcome).toBe('ok')
+    expect(cloud.agent.getCallHistory()?.calls()).toHaveLength(3)
+  })
+
+  it('a refused key whose files did not change is sent once per call, not again', async () => {
+    const files = new Map([
+      ['/run/key', 'the-key'],
+      ['/run/secret', 'revoked']
+    ])
+    const api = setup([{ name: 'file', key: { file: '/run/key' }, secret: { file: '/run/secret' } }], files)
+    expectRefused(basic('the-key', 'revoked'), 401)
+    await expect(api.organizations(signal())).rejects.toMatchObject({ reason: 'auth' })
+    expect(cloud.agent.getCallHistory()?.calls()).toHaveLength(1)
+  })
 })
