@@ -81,7 +81,16 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     done()
   })
   if (deps.webConfig !== null) {
-    app.addHook('onRequest', async (request, reply) => (access === null ? undefined : access(request, reply)))
+    // Callback style: with nothing to enforce (say, a file that only sets headers) a request costs no
+    // promise. A check that answers (401, 403) has sent the reply; fastify then goes no further.
+    app.addHook('onRequest', (request, reply, done) => {
+      const check = access
+      if (check === null) {
+        done()
+        return
+      }
+      check(request, reply).then(() => done(), done)
+    })
   }
 
   app.addHook('onResponse', (request, reply, done) => {
