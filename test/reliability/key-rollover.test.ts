@@ -113,28 +113,37 @@ describe('API key rollover', () => {
     ])
   })
 
-  it('uses a replaced secret file without a restart', async () => {
+  /** An exporter reading one key from files that hold the primary key; the standby's last use. */
+  async function startWithMountedKey(name: string) {
     sim = await startTestSimulator({ scenario: SCENARIO, credentials: [PRIMARY, STANDBY] })
-    const keyFile = join(dir, 'rotating.key')
-    const secretFile = join(dir, 'rotating.secret')
+    const keyFile = join(dir, `${name}.key`)
+    const secretFile = join(dir, `${name}.secret`)
     writeFileSync(keyFile, PRIMARY.key)
     writeFileSync(secretFile, PRIMARY.secret)
     const config = configFile(
-      'rotating.yml',
+      `${name}.yml`,
       `api:\n  credentials:\n    - { name: mounted, key_file: ${keyFile}, secret_file: ${secretFile} }\n`
     )
     const running = await started(config)
     const failed = failures(await scrapeExposition(running.url))
+    const rotateToStandby = (): void => {
+      writeAtomically(keyFile, `${STANDBY.key}\n`)
+      writeAtomically(secretFile, `${STANDBY.secret}\n`)
+    }
+    const standbyUsedMs = (): number =>
+      sim!.state.credentials().find((c) => c.key === STANDBY.key)!.lastUsedMs
+    return { running, failed, rotateToStandby, standbyUsedMs }
+  }
 
-    const swapped = sim.state.clock.now()
-    writeAtomically(keyFile, `${STANDBY.key}\n`)
-    writeAtomically(secretFile, `${STANDBY.secret}\n`)
-    const standby = (): number => sim!.state.credentials().find((c) => c.key === STANDBY.key)!.lastUsedMs
+  it('uses a replaced secret file without a restart', async () => {
+    const { running, failed, rotateToStandby, standbyUsedMs } = await startWithMountedKey('rotating')
+    const swapped = sim!.state.clock.now()
+    rotateToStandby()
     // Secret files are read again at most every 5 s.
-    await waitFor('the new key in use', () => standby() > swapped, 9000)
-    sim.state.deactivateCredential(PRIMARY.key)
-    const since = sim.state.clock.now()
-    await waitFor('two more collections', () => standby() > since + 1500, 5000)
+    await waitFor('the new key in use', () => standbyUsedMs() > swapped, 9000)
+    sim!.state.deactivateCredential(PRIMARY.key)
+    const since = sim!.state.clock.now()
+    await waitFor('two more collections', () => standbyUsedMs() > since + 1500, 5000)
     const s = await scrapeExposition(running.url)
     expect(failures(s)).toBe(failed)
     expect(s.value('cratedb_cloud_api_credential_failures_total', { credential: 'mounted' })).toBe(0)
@@ -142,27 +151,14 @@ describe('API key rollover', () => {
   })
 
   it('a single key rotated in its files and revoked at once: no failed collection', async () => {
-    sim = await startTestSimulator({ scenario: SCENARIO, credentials: [PRIMARY, STANDBY] })
-    const keyFile = join(dir, 'revoked-at-once.key')
-    const secretFile = join(dir, 'revoked-at-once.secret')
-    writeFileSync(keyFile, PRIMARY.key)
-    writeFileSync(secretFile, PRIMARY.secret)
-    const config = configFile(
-      'revoked-at-once.yml',
-      `api:\n  credentials:\n    - { name: mounted, key_file: ${keyFile}, secret_file: ${secretFile} }\n`
-    )
-    const running = await started(config)
-    const failed = failures(await scrapeExposition(running.url))
-
+    const { running, failed, rotateToStandby, standbyUsedMs } = await startWithMountedKey('revoked-at-once')
     // The old key is revoked before the exporter's 5-second refresh of the files comes round.
-    const swapped = sim.state.clock.now()
-    writeAtomically(keyFile, `${STANDBY.key}\n`)
-    writeAtomically(secretFile, `${STANDBY.secret}\n`)
-    sim.state.deactivateCredential(PRIMARY.key)
-    const standby = (): number => sim!.state.credentials().find((c) => c.key === STANDBY.key)!.lastUsedMs
-    await waitFor('the new key in use', () => standby() > swapped, 5000)
-    const since = sim.state.clock.now()
-    await waitFor('two more collections', () => standby() > since + 1500, 5000)
+    const swapped = sim!.state.clock.now()
+    rotateToStandby()
+    sim!.state.deactivateCredential(PRIMARY.key)
+    await waitFor('the new key in use', () => standbyUsedMs() > swapped, 5000)
+    const since = sim!.state.clock.now()
+    await waitFor('two more collections', () => standbyUsedMs() > since + 1500, 5000)
     const s = await scrapeExposition(running.url)
     expect(failures(s)).toBe(failed)
     // The one refusal shows, the collections do not fail.
