@@ -11,7 +11,7 @@ const GOAL = 0.3
 const WARM_UP_RUNS = 3
 /** What the poll that sees a scrape may be late by, and a margin before the next scrape. */
 const MARGIN_MS = 300
-/** Fewer runs than this between scrapes are topped up after Prometheus stops. */
+/** Fewer runs of a kind than this between scrapes are topped up after Prometheus stops. */
 const MIN_BETWEEN = 2
 
 /** Scrape interval long enough for the body (Prometheus skips a scrape that would overlap). */
@@ -26,8 +26,9 @@ async function getAlone(url) {
 /**
  * The exporter's runs and the GETs alone, measured between Prometheus's scrapes of the same URL: after
  * each scrape but the first, as long as the step fits before the next scrape is due, one collector run,
- * one GET, one collector run, until `slots` gaps are used. Both sides are so measured over the same minutes of this shared machine,
- * and never at the same time. Also `reps` runs back to back before Prometheus starts, for comparison.
+ * one GET, one collector run, until `slots` gaps are used. Both sides are so measured over the same
+ * minutes of this shared machine, and never at the same time. Also `reps` runs back to back before
+ * Prometheus starts, for comparison.
  * Returns { exporterSeconds, fetchSeconds, backToBackSeconds, scraped, families, skipped, afterwards }.
  */
 async function measureBetweenScrapes({ nginx, world, tools, workDir, reps, slots, scrapes }) {
@@ -71,8 +72,8 @@ async function measureBetweenScrapes({ nginx, world, tools, workDir, reps, slots
       // The first scrape creates every series: left out, as the exporter's warm-up.
       onScrape: async ({ index, endedMs, nextScrapeMs }) => {
         if (index === 0) return
-        // Centred in the gap: clear of Prometheus's work just after a scrape (and of the query that saw
-        // it) as of the next scrape.
+        // Centred in the gap: as far from Prometheus's work just after a scrape (and from the query that
+        // saw it) as from the next scrape.
         const stepsMs = (2 * longest.exporter + longest.fetch) * 1000
         const startMs = endedMs + (nextScrapeMs - endedMs - stepsMs) / 2
         if (startMs > Date.now()) await sleep(startMs - Date.now())
@@ -95,12 +96,16 @@ async function measureBetweenScrapes({ nginx, world, tools, workDir, reps, slots
     // On a machine so slow that no step ever fitted between two scrapes, time a few after Prometheus
     // has stopped rather than none; the table says so.
     let afterwards = 0
-    for (const [, step, into] of steps) {
-      if (into.length >= MIN_BETWEEN) continue
-      const started = now()
-      await step()
-      into.push(secondsSince(started))
-      afterwards++
+    for (const [step, into] of [
+      [() => run.collect(), exporterSeconds],
+      [() => getAlone(url), fetchSeconds]
+    ]) {
+      while (into.length < MIN_BETWEEN) {
+        const started = now()
+        await step()
+        into.push(secondsSince(started))
+        afterwards++
+      }
     }
     return { exporterSeconds, fetchSeconds, backToBackSeconds, scraped, families, skipped, afterwards }
   } finally {
