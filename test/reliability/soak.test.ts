@@ -11,17 +11,19 @@ import { readExposition, sleep, type Scraped } from './support.js'
  * second. After every change: the exported clusters and nodes are exactly the live ones (no series left
  * behind for a deleted cluster, anywhere), and after warm-up the exporter's RSS stays within 5 %.
  *
- * Default: about 45 s of real time. SOAK_FULL=1: about 5 minutes (SOAK_SECONDS overrides either).
+ * Default: about 60 s of real time. SOAK_FULL=1: about 5 minutes (SOAK_SECONDS overrides either).
  */
 
 const FULL = process.env['SOAK_FULL'] === '1'
-const REAL_SECONDS = Number(process.env['SOAK_SECONDS'] ?? (FULL ? 300 : 45))
+const REAL_SECONDS = Number(process.env['SOAK_SECONDS'] ?? (FULL ? 300 : 60))
 const SIMULATED_MS = 24 * 3600 * 1000
 const SPEED = SIMULATED_MS / 1000 / REAL_SECONDS
-const WARM_UP = 0.3
+// The exporter's RSS climbs for its first 25–35 s on this machine (V8 sizing its heap; 95 → 121 MiB),
+// then stays flat: the drift is read after the first 40 % of the run.
+const WARM_UP = 0.4
 // RSS is read every 250 ms for the whole run; the drift compares the median of the first third after
 // warm-up with the median of the last third, so that one garbage collection's swing does not decide it.
-// The full soak holds the exporter to 5 %; the 45-second run in npm test, with fewer samples per third
+// The full soak holds the exporter to 5 %; the 60-second run in npm test, with fewer samples per third
 // and clusters coming and going, to 15 %: a guard against a gross leak; the full soak is the check.
 const MAX_RSS_DRIFT = FULL ? 0.05 : 0.15
 const RSS_SAMPLE_MS = 250
@@ -207,7 +209,8 @@ describe('soak', () => {
         expect(checks.length).toBeGreaterThan(8)
         if (process.platform === 'linux') {
           expect(rssSamples.length, 'RSS readings of the exporter process').toBeGreaterThan(30)
-          expect(Math.abs(drift)).toBeLessThan(MAX_RSS_DRIFT)
+          // Growth is what a leak looks like; V8 handing memory back (a negative drift) is not.
+          expect(drift).toBeLessThan(MAX_RSS_DRIFT)
         } else console.log(`soak: RSS not checked: no /proc on ${process.platform}`)
       } finally {
         clearInterval(sampler)
