@@ -29,10 +29,11 @@ async function samples(url, selector) {
  * made `scrapes` scrapes, then stops it. Samples keep their scrape time (honor_timestamps: false) so that
  * every scrape appends all its samples, as a live endpoint's would; no body size limit applies.
  *
- * `onScrape({ index, durationSeconds, endedMs, nextScrapeMs })`, when given, is awaited for each scrape as
- * it is seen, in order: it ended at `endedMs` and the next one is due at `nextScrapeMs` (Date.now() time), so that the caller can
- * measure something else between two scrapes rather than beside one. Scraping goes on until there are
- * `scrapes` scrapes and `moreWanted()` (when given) returns false, or 3 × `scrapes` at most.
+ * `onScrape({ index, endedMs, nextScrapeMs })`, when given, is awaited for each scrape as it is seen,
+ * in order: it ended at `endedMs` and the next one is due at `nextScrapeMs` (Date.now() time), so that
+ * the caller can measure something else between two scrapes rather than beside one. Scraping goes on
+ * until there are `scrapes` scrapes and `moreWanted()` (when given) returns false, or 3 × `scrapes` at
+ * most.
  * Returns { durations (seconds, in order), samplesScraped, peakRss }.
  */
 export async function scrapeWithPrometheus({
@@ -88,9 +89,9 @@ scrape_configs:
       for (let index = seen.length; index < now.length && index < most; index++) {
         const { atMs, value: durationSeconds } = now[index]
         // A scrape longer than the interval is followed at once by the next (Go's ticker keeps one tick).
-        const nextScrapeMs = atMs + Math.max(intervalMs, durationSeconds * 1000)
         const endedMs = atMs + durationSeconds * 1000
-        if (onScrape !== null) await onScrape({ index, durationSeconds, endedMs, nextScrapeMs })
+        const nextScrapeMs = Math.max(atMs + intervalMs, endedMs)
+        if (onScrape !== null) await onScrape({ index, endedMs, nextScrapeMs })
       }
       seen = now.slice(0, most)
     }

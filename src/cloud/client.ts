@@ -98,9 +98,8 @@ export function createCloudClient(deps: CloudClientDeps): CloudApi {
     let lastRefusal: CloudApiError | undefined
     for (const index of pool.order()) {
       let credential = await pool.resolve(index)
-      // A refused key's files are read again at once: when they now hold another key or secret (rotated
-      // since they were last read), that one is tried too before the next key.
-      for (let tries = 0; tries < MAX_TRIES_PER_KEY && typeof credential !== 'string'; tries++) {
+      let tries = 0
+      while (typeof credential !== 'string') {
         const outcome = await attemptWith(call, state, credential)
         if (outcome.ok) {
           pool.succeeded(index)
@@ -109,6 +108,9 @@ export function createCloudClient(deps: CloudClientDeps): CloudApi {
         pool.authFailed(index)
         refusals.push(`${credential.name}: HTTP ${outcome.refusal.status ?? '?'}`)
         lastRefusal = outcome.refusal
+        if (++tries === MAX_TRIES_PER_KEY) break
+        // A refused key's files are read again at once: when they now hold another key or secret
+        // (rotated since they were last read), that one is tried too before the next key.
         const refused = credential.authorization
         credential = await pool.resolve(index)
         if (typeof credential !== 'string' && credential.authorization === refused) break

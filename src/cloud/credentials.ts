@@ -148,8 +148,8 @@ export function createCredentialPool(deps: CredentialPoolDeps): CredentialPool {
       if (credential === undefined || state === undefined) return
       state.lastOutcome = 'auth_failed'
       state.lastFailureAt = deps.clock.now()
+      // Its files are read again by the next resolve(): lastOutcome says so.
       deps.metrics.credentialFailures.inc({ credential: credential.name })
-      forgetFiles(credential)
       deps.logger.warn(
         { credential: credential.name },
         `CrateDB Cloud API key ${credential.name} was refused`
