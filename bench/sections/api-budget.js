@@ -2,7 +2,7 @@
 /* global fetch */
 import { Agent } from 'undici'
 import { startSimulator } from '../../dist/simulator/index.js'
-import { startExporter } from '../../dist/start-exporter.js'
+import { startExporter } from '../../dist/engine/start.js'
 import { benchConfig, quietLogger } from '../lib/exporter-parts.js'
 import { command, table } from '../lib/markdown.js'
 import { simulatorOptions } from '../lib/payloads.js'

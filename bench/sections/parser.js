@@ -1,8 +1,8 @@
 // 2. Parser: MB/s of the exporter's org-metrics reader versus parse-prometheus-text-format, same bytes.
 import { readFileSync } from 'node:fs'
 import parsePrometheusTextFormat from 'parse-prometheus-text-format'
-import { createOrgMetricsReader } from '../../dist/cloud/org-metrics-reader.js'
-import { createPromTextParser } from '../../dist/cloud/prom-text/index.js'
+import { createOrgMetricsReader } from '../../dist/collectors/org-metrics/reader.js'
+import { createPromTextParser } from '../../dist/prom-text/index.js'
 import { command, table } from '../lib/markdown.js'
 import { cpuSeconds, fixed, MB, median, mib, ratio, verdict } from '../lib/stats.js'
 

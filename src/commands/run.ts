@@ -4,7 +4,7 @@ import type { Command, CommandIo } from '../cli/io.js'
 import { ConfigError, loadConfig, RUN_FLAGS, type LoadedConfig } from '../config/index.js'
 import { createLogger, type Logger } from '../logger.js'
 import { loadWebConfig, WebConfigError, type WebConfig } from '../server/web-config.js'
-import { startExporter, type RunningExporter } from '../start-exporter.js'
+import { startExporter, type RunningExporter } from '../engine/start.js'
 import { revision } from '../version.js'
 
 export const PROGRAM = 'cratedb-cloud-exporter'

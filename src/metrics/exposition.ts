@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client'
 import type { Clock } from '../clock.js'
-import type { Exposition } from '../server/types.js'
+import type { Exposition } from '../engine/view.js'
 import { ExpositionBody } from './body.js'
 import { renderBlocks } from './render-blocks.js'
 import { fromPromClient, mergeSnapshots, type RenderFamily } from './render-model.js'

@@ -13,7 +13,7 @@ import { createGzipCache } from './gzip-cache.js'
 import { healthRoutes } from './routes/health.js'
 import { statusRoutes } from './routes/status.js'
 import { telemetryRoutes } from './routes/telemetry.js'
-import type { ExporterView } from './types.js'
+import type { ExporterView } from '../engine/view.js'
 import { startWebConfigReloader, type WebConfigReloaderDeps } from './web-config-reload.js'
 import { httpsServerOptions, type WebConfig } from './web-config.js'
 

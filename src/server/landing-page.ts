@@ -1,4 +1,4 @@
-import type { ClusterStatus, CollectorStatus, StatusReport } from './types.js'
+import type { ClusterStatus, CollectorStatus, StatusReport } from '../engine/view.js'
 import { formatAbsolute, html, percent, SafeHtml, timeCell } from './html.js'
 import { LANDING_CSS } from './landing-style.js'
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parsePromText } from '../../src/cloud/prom-text/index.js'
+import { parsePromText } from '../../src/prom-text/index.js'
 import { renderOpenMetrics, renderText } from '../../src/metrics/exposition.js'
 import type { FamilySnapshot, MetricType } from '../../src/metrics/types.js'
 import { startTestExporter, waitFor, type TestExporter } from '../helpers/exporter.js'

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { createOrgMetricsReader } from '../../src/cloud/org-metrics-reader.js'
-import type { OrgMetricsReading } from '../../src/cloud/org-metrics-types.js'
-import { createPromTextParser, type PromTextStats } from '../../src/cloud/prom-text/index.js'
+import { createOrgMetricsReader } from '../../src/collectors/org-metrics/reader.js'
+import type { OrgMetricsReading } from '../../src/collectors/org-metrics/types.js'
+import { createPromTextParser, type PromTextStats } from '../../src/prom-text/index.js'
 import { sharedFile } from '../helpers/environment.js'
 
 /**

@@ -3,7 +3,7 @@ import {
   emptyOrgMetricsReading,
   type NodeReading,
   type OrgMetricsReading
-} from '../../src/cloud/org-metrics-types.js'
+} from '../../src/collectors/org-metrics/types.js'
 import type { FamilySnapshot } from '../../src/metrics/types.js'
 
 export function organization(overrides: Partial<Organization> = {}): Organization {

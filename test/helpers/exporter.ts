@@ -4,7 +4,7 @@ import type { FlagValue } from '../../src/cli/flags.js'
 import { loadConfig } from '../../src/config/index.js'
 import type { Config } from '../../src/config/types.js'
 import { createLogger } from '../../src/logger.js'
-import { startExporter, type RunningExporter } from '../../src/start-exporter.js'
+import { startExporter, type RunningExporter } from '../../src/engine/start.js'
 import { firstCredential, type RunningSimulator } from './simulator.js'
 
 export interface TestExporter extends RunningExporter {

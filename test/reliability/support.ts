@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { parsePromText, type ParsedPromText } from '../../src/cloud/prom-text/index.js'
+import { parsePromText, type ParsedPromText } from '../../src/prom-text/index.js'
 import { externalTool } from '../helpers/environment.js'
 import type { RunningSimulator } from '../helpers/simulator.js'
 

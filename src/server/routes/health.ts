@@ -1,5 +1,5 @@
 import type { FastifyPluginCallback } from 'fastify'
-import type { ExporterView, StatusReport } from '../types.js'
+import type { ExporterView, StatusReport } from '../../engine/view.js'
 
 export interface HealthRouteOptions {
   readonly view: ExporterView

@@ -1,7 +1,7 @@
 import type { FastifyPluginCallback } from 'fastify'
 import { renderLandingPage } from '../landing-page.js'
 import { LANDING_CSP } from '../landing-style.js'
-import type { ExporterView } from '../types.js'
+import type { ExporterView } from '../../engine/view.js'
 
 export interface StatusRouteOptions {
   readonly view: ExporterView

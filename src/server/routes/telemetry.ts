@@ -4,7 +4,7 @@ import { OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE } from '../../metrics/expos
 import type { SelfMetrics } from '../../metrics/self-metrics.js'
 import type { GzipCache } from '../gzip-cache.js'
 import { acceptsGzip, negotiateFormat } from '../negotiation.js'
-import type { ExporterView } from '../types.js'
+import type { ExporterView } from '../../engine/view.js'
 
 export interface TelemetryRouteOptions {
   readonly view: ExporterView

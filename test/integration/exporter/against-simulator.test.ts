@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parsePromText } from '../../../src/cloud/prom-text/index.js'
+import { parsePromText } from '../../../src/prom-text/index.js'
 import type { OrgMetricsTruth } from '../../../src/simulator/index.js'
 import { scrape, startTestExporter, waitFor, type TestExporter } from '../../helpers/exporter.js'
 import { startTestSimulator, type RunningSimulator } from '../../helpers/simulator.js'

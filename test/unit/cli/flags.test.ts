@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { formatHelp, parseFlags, UsageError, type CommandSpec } from '../../../src/cli/flags.js'
-import { parseListenAddress } from '../../../src/cli/listen-address.js'
+import { parseListenAddress } from '../../../src/config/listen-address.js'
 
 const command: CommandSpec = {
   name: 'run',

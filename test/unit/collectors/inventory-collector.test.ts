@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest'
 import type { CloudApi } from '../../../src/cloud/api.js'
 import type { Cluster } from '../../../src/cloud/types.js'
 import { createDirectoryStore } from '../../../src/collectors/directory.js'
-import { MATCH_ALL } from '../../../src/collectors/filters.js'
-import { createInventoryCollector, PROJECT_REFRESH_MS } from '../../../src/collectors/inventory.js'
+import { MATCH_ALL } from '../../../src/collectors/inventory/filters.js'
+import { createInventoryCollector, PROJECT_REFRESH_MS } from '../../../src/collectors/inventory/collector.js'
 import { cluster, organization, project } from '../../helpers/builders.js'
 
 function fakeApi(clusters: () => Cluster[]) {

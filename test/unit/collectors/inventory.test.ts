@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { compileFilter, MATCH_ALL } from '../../../src/collectors/filters.js'
-import { buildDirectory, inventoryFamilies, parseNaiveUtc } from '../../../src/collectors/inventory.js'
+import { compileFilter, MATCH_ALL } from '../../../src/collectors/inventory/filters.js'
+import {
+  buildDirectory,
+  inventoryFamilies,
+  parseNaiveUtc
+} from '../../../src/collectors/inventory/collector.js'
 import { cluster, organization, project, samplesOf, valueOf } from '../../helpers/builders.js'
 
 const all = { organizations: MATCH_ALL, projects: MATCH_ALL, clusters: MATCH_ALL }

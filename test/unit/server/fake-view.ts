@@ -5,7 +5,7 @@ import type { Logger } from '../../../src/logger.js'
 import { REDACT_PATHS } from '../../../src/logger.js'
 import { ExpositionBody } from '../../../src/metrics/body.js'
 import { createSelfMetrics, type SelfMetrics } from '../../../src/metrics/self-metrics.js'
-import type { ExporterView, Exposition, StatusReport } from '../../../src/server/types.js'
+import type { ExporterView, Exposition, StatusReport } from '../../../src/engine/view.js'
 
 export const NOW = Date.UTC(2025, 4, 1, 12, 0, 0)
 

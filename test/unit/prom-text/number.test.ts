@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { type NumberTarget, readTimestamp, readValue } from '../../../../src/cloud/prom-text/number.js'
+import { type NumberTarget, readTimestamp, readValue } from '../../../src/prom-text/number.js'
 
 /** The number read from `text` followed by `tail`, or undefined when invalid; checks where reading stopped. */
 function readWith(

@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  createPromTextParser,
-  parsePromText,
-  type ParsedSample
-} from '../../../../src/cloud/prom-text/index.js'
+import { createPromTextParser, parsePromText, type ParsedSample } from '../../../src/prom-text/index.js'
 
 function only(text: string): ParsedSample {
   const parsed = parsePromText(text)

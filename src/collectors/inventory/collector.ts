@@ -1,10 +1,10 @@
-import type { Cluster, Organization, Project } from '../cloud/types.js'
-import { HEALTH_STATUSES } from '../cloud/types.js'
-import { families as f } from '../metrics/catalogue.js'
-import type { FamilySnapshot } from '../metrics/types.js'
-import type { Collector, CollectorDeps } from './collector.js'
-import type { Directory, DirectoryCluster, DirectoryStore } from './directory.js'
-import { FamilyBuilder } from './family-builder.js'
+import type { Cluster, Organization, Project } from '../../cloud/types.js'
+import { HEALTH_STATUSES } from '../../cloud/types.js'
+import { families as f } from '../../metrics/catalogue.js'
+import type { FamilySnapshot } from '../../metrics/types.js'
+import type { Collector, CollectorDeps } from '../collector.js'
+import type { Directory, DirectoryCluster, DirectoryStore } from '../directory.js'
+import { FamilyBuilder } from '../family-builder.js'
 import type { CompiledFilter } from './filters.js'
 
 export interface InventoryFilters {

@@ -1,8 +1,8 @@
-import type { NodeReading, OrgMetricsReading, QueryCounters, TimedValue } from '../cloud/org-metrics-types.js'
-import { families as f } from '../metrics/catalogue.js'
-import type { FamilySnapshot } from '../metrics/types.js'
-import type { Directory, DirectoryCluster } from './directory.js'
-import { FamilyBuilder } from './family-builder.js'
+import type { NodeReading, OrgMetricsReading, QueryCounters, TimedValue } from './types.js'
+import { families as f } from '../../metrics/catalogue.js'
+import type { FamilySnapshot } from '../../metrics/types.js'
+import type { Directory, DirectoryCluster } from '../directory.js'
+import { FamilyBuilder } from '../family-builder.js'
 
 /** Rates computed at the previous poll, kept so that a body the API re-serves from its cache keeps them. */
 export interface RateMemory {

@@ -1,6 +1,6 @@
-import type { TextSink } from './api.js'
-import { addToNode } from './org-metrics-apply.js'
-import { emptyOrgMetricsReading, type NodeReading, type OrgMetricsReading } from './org-metrics-types.js'
+import type { TextSink } from '../../cloud/api.js'
+import { addToNode } from './apply.js'
+import { emptyOrgMetricsReading, type NodeReading, type OrgMetricsReading } from './types.js'
 import {
   FAMILY_CPU,
   FAMILY_HEALTH,
@@ -14,13 +14,13 @@ import {
   FAMILY_SHARDS,
   familyAt,
   familyOfName
-} from './org-metrics-families.js'
-import { createNodeDirectory } from './org-metrics-nodes.js'
-import { ROW_FALLBACK, ROW_USED, createPickedRowReader } from './org-metrics-rows.js'
-import { BLANK, CHAR_CLASS, METRIC_START } from './prom-text/chars.js'
-import { findLabel, labelValueIs } from './prom-text/label-lookup.js'
-import { LINE_INVALID, LINE_SAMPLE, LineScanner, labelValue } from './prom-text/line-scanner.js'
-import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './prom-text/line-splitter.js'
+} from './families.js'
+import { createNodeDirectory } from './nodes.js'
+import { ROW_FALLBACK, ROW_USED, createPickedRowReader } from './rows.js'
+import { BLANK, CHAR_CLASS, METRIC_START } from '../../prom-text/chars.js'
+import { findLabel, labelValueIs } from '../../prom-text/label-lookup.js'
+import { LINE_INVALID, LINE_SAMPLE, LineScanner, labelValue } from '../../prom-text/line-scanner.js'
+import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from '../../prom-text/line-splitter.js'
 
 export interface OrgMetricsReaderOptions {
   /**

@@ -1,4 +1,4 @@
-import type { NameFilter } from '../config/types.js'
+import type { NameFilter } from '../../config/types.js'
 
 export interface CompiledFilter {
   /** True when the object with this name and id passes include and exclude. */

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { createOrgMetricsReader } from '../../../src/cloud/org-metrics-reader.js'
-import type { OrgMetricsReading } from '../../../src/cloud/org-metrics-types.js'
-import { REPO_ROOT, sharedFile } from '../../helpers/environment.js'
+import { createOrgMetricsReader } from '../../../../src/collectors/org-metrics/reader.js'
+import type { OrgMetricsReading } from '../../../../src/collectors/org-metrics/types.js'
+import { REPO_ROOT, sharedFile } from '../../../helpers/environment.js'
 
 /** The reading as one string: fast to compare thousands of times, and a readable diff on failure. */
 function fingerprint(reading: OrgMetricsReading): string {

@@ -1,8 +1,8 @@
-import type { CloudApi } from './cloud/api.js'
-import type { Directory } from './collectors/directory.js'
-import { families as f } from './metrics/catalogue.js'
-import type { FamilySnapshot, FamilySpec } from './metrics/types.js'
-import type { ClusterStatus, CollectorStatus, StatusReport } from './server/types.js'
+import type { CloudApi } from '../cloud/api.js'
+import type { Directory } from '../collectors/directory.js'
+import { families as f } from '../metrics/catalogue.js'
+import type { FamilySnapshot, FamilySpec } from '../metrics/types.js'
+import type { ClusterStatus, CollectorStatus, StatusReport } from './view.js'
 
 export interface StatusInput {
   readonly version: string

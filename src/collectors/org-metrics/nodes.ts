@@ -1,6 +1,6 @@
-import type { NodeReading } from './org-metrics-types.js'
-import { parseCratePod } from './org-metrics-pods.js'
-import { LABEL_SLOTS, type LineScanner, labelValue } from './prom-text/line-scanner.js'
+import type { NodeReading } from './types.js'
+import { parseCratePod } from './pods.js'
+import { LABEL_SLOTS, type LineScanner, labelValue } from '../../prom-text/line-scanner.js'
 
 export interface NodeDirectory {
   /** The node of the pod named by label `index` of the line last scanned, or null when it is no crate pod. */

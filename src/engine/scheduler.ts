@@ -6,8 +6,8 @@ import type { CollectorConfig } from '../config/types.js'
 import type { Logger } from '../logger.js'
 import type { SelfMetrics } from '../metrics/self-metrics.js'
 import type { FamilySnapshot } from '../metrics/types.js'
-import type { CollectorStatus } from '../server/types.js'
-import type { Collector } from './collector.js'
+import type { CollectorStatus } from './view.js'
+import type { Collector } from '../collectors/collector.js'
 
 export interface RunnerDeps {
   readonly logger: Logger

@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest'
 import {
   createOrgMetricsReader,
   type OrgMetricsReaderOptions
-} from '../../../src/cloud/org-metrics-reader.js'
-import type { OrgMetricsReading } from '../../../src/cloud/org-metrics-types.js'
-import { REPO_ROOT, sharedFile } from '../../helpers/environment.js'
+} from '../../../../src/collectors/org-metrics/reader.js'
+import type { OrgMetricsReading } from '../../../../src/collectors/org-metrics/types.js'
+import { REPO_ROOT, sharedFile } from '../../../helpers/environment.js'
 
 const FIXTURES = resolve(REPO_ROOT, 'test/fixtures/org-metrics')
 const fixture = (name: string): Buffer => readFileSync(resolve(FIXTURES, name))

@@ -1,4 +1,4 @@
-import { CHAR_CLASS, METRIC_CHAR } from './prom-text/chars.js'
+import { CHAR_CLASS, METRIC_CHAR } from '../../prom-text/chars.js'
 
 /** The metric families the organization metrics reader keeps; every other line is dropped unread. */
 export const FAMILY_NONE = -1

@@ -1,8 +1,8 @@
-import type { OrgMetricsReading } from '../cloud/org-metrics-types.js'
-import type { TextSink } from '../cloud/api.js'
-import type { Collector, CollectorDeps } from './collector.js'
-import type { DirectoryStore } from './directory.js'
-import { createRateMemory, deriveOrgMetrics } from './org-metrics-derive.js'
+import type { OrgMetricsReading } from './types.js'
+import type { TextSink } from '../../cloud/api.js'
+import type { Collector, CollectorDeps } from '../collector.js'
+import type { DirectoryStore } from '../directory.js'
+import { createRateMemory, deriveOrgMetrics } from './derive.js'
 
 export interface OrgMetricsDeps extends CollectorDeps {
   readonly organizationId: string

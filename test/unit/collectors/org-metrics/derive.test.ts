@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { buildDirectory } from '../../../src/collectors/inventory.js'
-import { MATCH_ALL } from '../../../src/collectors/filters.js'
+import { buildDirectory } from '../../../../src/collectors/inventory/collector.js'
+import { MATCH_ALL } from '../../../../src/collectors/inventory/filters.js'
 import {
   counterRate,
   createRateMemory,
   deriveOrgMetrics
-} from '../../../src/collectors/org-metrics-derive.js'
+} from '../../../../src/collectors/org-metrics/derive.js'
 import {
   cluster,
   nodeReading,
@@ -14,7 +14,7 @@ import {
   reading,
   samplesOf,
   valueOf
-} from '../../helpers/builders.js'
+} from '../../../helpers/builders.js'
 
 const ORG = organization()
 const filters = { organizations: MATCH_ALL, projects: MATCH_ALL, clusters: MATCH_ALL }

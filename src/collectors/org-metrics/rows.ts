@@ -1,6 +1,6 @@
-import type { NodeDirectory } from './org-metrics-nodes.js'
-import { addToNode } from './org-metrics-apply.js'
-import type { OrgMetricsReading } from './org-metrics-types.js'
+import type { NodeDirectory } from './nodes.js'
+import { addToNode } from './apply.js'
+import type { OrgMetricsReading } from './types.js'
 import {
   FAMILY_CPU,
   FAMILY_HEALTH,
@@ -15,10 +15,10 @@ import {
   FAMILY_SHARDS,
   familyNameLength,
   isQueryFamily
-} from './org-metrics-families.js'
-import { CR } from './prom-text/chars.js'
-import { LabelPicker, WantedLabels, rawValueIs } from './prom-text/label-picker.js'
-import { LINE_SAMPLE, type LineScanner } from './prom-text/line-scanner.js'
+} from './families.js'
+import { CR } from '../../prom-text/chars.js'
+import { LabelPicker, WantedLabels, rawValueIs } from '../../prom-text/label-picker.js'
+import { LINE_SAMPLE, type LineScanner } from '../../prom-text/line-scanner.js'
 
 /** The line is not in the form the API writes: scan it in full. */
 export const ROW_FALLBACK = 0

@@ -1,4 +1,4 @@
-import { UsageError } from './flags.js'
+import { UsageError } from '../cli/flags.js'
 
 export interface ListenAddress {
   readonly host: string

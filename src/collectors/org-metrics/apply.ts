@@ -8,8 +8,8 @@ import {
   FAMILY_QUERY_TOTAL,
   FAMILY_READY,
   FAMILY_SHARDS
-} from './org-metrics-families.js'
-import type { NodeReading } from './org-metrics-types.js'
+} from './families.js'
+import type { NodeReading } from './types.js'
 
 /**
  * What one used row of a node's family adds to that node's reading: the one place both ways of reading

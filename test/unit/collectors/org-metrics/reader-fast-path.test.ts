@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createOrgMetricsReader } from '../../../src/cloud/org-metrics-reader.js'
-import type { OrgMetricsReading } from '../../../src/cloud/org-metrics-types.js'
+import { createOrgMetricsReader } from '../../../../src/collectors/org-metrics/reader.js'
+import type { OrgMetricsReading } from '../../../../src/collectors/org-metrics/types.js'
 
 /**
  * Rows of kept families written the way the API writes them are read without the full scan; every other

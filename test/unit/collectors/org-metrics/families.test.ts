@@ -10,7 +10,7 @@ import {
   FAMILY_SHARDS,
   familyAt,
   familyOfName
-} from '../../../src/cloud/org-metrics-families.js'
+} from '../../../../src/collectors/org-metrics/families.js'
 
 const KEPT: readonly (readonly [string, number])[] = [
   ['cloud_clusters_health', FAMILY_HEALTH],
