@@ -13,6 +13,7 @@ import { createInventoryCollector } from '../../dist/collectors/inventory/collec
 import { createOrgMetricsCollector } from '../../dist/collectors/org-metrics/collector.js'
 import { loadConfig } from '../../dist/config/index.js'
 import { createLogger } from '../../dist/logger.js'
+import { apiMetricsObserver } from '../../dist/engine/api-metrics.js'
 import { createSelfMetrics } from '../../dist/metrics/self-metrics.js'
 import { BENCH_KEY, BENCH_SECRET } from './payloads.js'
 
@@ -51,7 +52,7 @@ export async function createOrgMetricsRun(baseUrl, organizationId) {
     maxMetricsResponseBytes: config.api.maxMetricsResponseBytes,
     maxConcurrency: config.api.maxConcurrency,
     logger,
-    metrics,
+    observer: apiMetricsObserver(metrics),
     clock
   })
   const directory = createDirectoryStore()

@@ -6,16 +6,15 @@
 import { readFile as readFileFs } from 'node:fs/promises'
 import { Agent, type Dispatcher } from 'undici'
 import type { Clock } from '../clock.js'
-import type { CredentialConfig } from '../config/types.js'
 import type { Logger } from '../logger.js'
-import type { SelfMetrics } from '../metrics/self-metrics.js'
 import { version } from '../version.js'
 import type { ApiUsage, CloudApi, TextSink } from './api.js'
-import { createCredentialPool, type ResolvedCredential } from './credentials.js'
+import { createCredentialPool, type CredentialConfig, type ResolvedCredential } from './credentials.js'
 import type { Decoder } from './decode.js'
 import { ENDPOINTS, expandPath } from './endpoints.js'
 import { CloudApiError, type ApiErrorReason } from './errors.js'
-import { asCloudApiError, attempt, guardedSink, jsonReader, type BodyReader } from './http.js'
+import { asCloudApiError, attempt, guardedSink, jsonReader } from './http.js'
+import type { ApiObserver } from './observer.js'
 import {
   DEFAULT_RETRY_POLICY,
   backoffDelayMs,
@@ -38,7 +37,7 @@ export interface CloudClientDeps {
   /** undici dispatcher (tests pass a MockAgent); the client then does not close it. */
   dispatcher?: Dispatcher
   logger: Logger
-  metrics: SelfMetrics
+  observer: ApiObserver
   clock: Clock
   readFile?: (path: string) => Promise<string>
   retry?: Partial<RetryPolicy>
@@ -61,9 +60,8 @@ export function createCloudClient(deps: CloudClientDeps): CloudApi {
     throw new Error(`api.url must be http(s), got ${base.protocol}`)
   }
   const origin = base.origin
-  // Alerts use increase() on these: the series must exist at 0 before the first auth or throttling error.
   for (const endpoint of Object.values(ENDPOINTS)) {
-    for (const reason of ['auth', 'throttled'] as const) deps.metrics.apiErrors.inc({ endpoint, reason }, 0)
+    deps.observer.endpointKnown(endpoint)
   }
   const basePath = base.pathname.replace(/\/+$/, '')
   let ownDispatcher: Agent | undefined
@@ -74,12 +72,16 @@ export function createCloudClient(deps: CloudClientDeps): CloudApi {
   } else dispatcher = deps.dispatcher
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...deps.retry }
   const random = deps.random ?? Math.random
+  // undici's `connections` limit alone would queue requests inside the dispatcher, where the request
+  // timeout and the duration histogram would already be running and the caller's deadline could not
+  // end the wait with a clear reason; the semaphore bounds requests in flight before any of that starts
+  // (and also when a test passes its own dispatcher).
   const semaphore = createSemaphore(Math.max(1, deps.maxConcurrency))
   const pool = createCredentialPool({
     credentials: deps.credentials,
     readFile: deps.readFile ?? ((path) => readFileFs(path, 'utf8')),
     clock: deps.clock,
-    metrics: deps.metrics,
+    observer: deps.observer,
     logger: deps.logger,
     ...(deps.secretRefreshMs === undefined ? {} : { refreshMs: deps.secretRefreshMs })
   })
@@ -88,7 +90,7 @@ export function createCloudClient(deps: CloudClientDeps): CloudApi {
   let closed = false
 
   const countError = (endpoint: string, error: CloudApiError): void => {
-    deps.metrics.apiErrors.inc({ endpoint, reason: error.reason })
+    deps.observer.requestFailed(endpoint, error.reason)
     errors[error.reason] = (errors[error.reason] ?? 0) + 1
   }
 
@@ -136,10 +138,8 @@ export function createCloudClient(deps: CloudClientDeps): CloudApi {
   ): Promise<{ ok: true; value: T | null } | { ok: false; refusal: CloudApiError }> {
     const release = await acquire(call)
     requests++
-    deps.metrics.apiRequests.inc({ endpoint: call.endpoint })
-    if (state.attempts > 0) deps.metrics.apiRetries.inc({ endpoint: call.endpoint })
+    const endTimer = deps.observer.requestStarted(call.endpoint, state.attempts > 0)
     state.attempts++
-    const endTimer = deps.metrics.apiRequestDuration.startTimer({ endpoint: call.endpoint })
     try {
       const result = await attempt(
         {
@@ -273,7 +273,7 @@ export function createCloudClient(deps: CloudClientDeps): CloudApi {
     params: Record<string, string>,
     signal: AbortSignal,
     accept: string,
-    reader: () => BodyReader<T>
+    reader: () => TextSink<T>
   ): Call<T> {
     const path = basePath + expandPath(template, params)
     // Paths are built here from fixed templates and encoded ids; this check keeps it that way.
@@ -323,7 +323,7 @@ interface Call<T> {
   readonly path: string
   readonly signal: AbortSignal
   readonly accept: string
-  readonly reader: () => BodyReader<T>
+  readonly reader: () => TextSink<T>
   readonly timeoutMs?: number
   readonly maxResponseBytes?: number
 }

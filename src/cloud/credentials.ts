@@ -5,10 +5,19 @@
  * restart. Only names ever leave this module: values stay in the Authorization header.
  */
 import type { Clock } from '../clock.js'
-import type { CredentialConfig, SecretSource } from '../config/types.js'
 import type { Logger } from '../logger.js'
-import type { SelfMetrics } from '../metrics/self-metrics.js'
 import type { CredentialStatus } from './api.js'
+import type { ApiObserver } from './observer.js'
+
+// The same shapes as config/types.ts declares: the client takes them structurally, without depending
+// on the configuration.
+export type SecretSource = { readonly value: string } | { readonly file: string }
+
+export interface CredentialConfig {
+  readonly name: string
+  readonly key: SecretSource
+  readonly secret: SecretSource
+}
 
 export interface ResolvedCredential {
   readonly index: number
@@ -34,7 +43,7 @@ export interface CredentialPoolDeps {
   credentials: readonly CredentialConfig[]
   readFile: (path: string) => Promise<string>
   clock: Clock
-  metrics: SelfMetrics
+  observer: ApiObserver
   logger: Logger
   /** How long a secret file's content is trusted before it is read again. */
   refreshMs?: number
@@ -62,13 +71,11 @@ export function createCredentialPool(deps: CredentialPoolDeps): CredentialPool {
   const publishActive = (): void => {
     deps.credentials.forEach((credential, index) => {
       const working = index === active && !noneWorking
-      deps.metrics.credentialActive.set({ credential: credential.name }, working ? 1 : 0)
+      deps.observer.credentialActive(credential.name, working)
     })
   }
   publishActive()
-  // Present from the start at 0, so that increase() sees the first refusal of a key.
-  for (const credential of deps.credentials)
-    deps.metrics.credentialFailures.inc({ credential: credential.name }, 0)
+  for (const credential of deps.credentials) deps.observer.credentialKnown(credential.name)
 
   const readSource = async (source: SecretSource): Promise<string> => {
     if ('value' in source) return source.value
@@ -134,7 +141,7 @@ export function createCredentialPool(deps: CredentialPoolDeps): CredentialPool {
       if (index !== active) {
         const previous = deps.credentials[active]?.name
         active = index
-        deps.metrics.credentialFailovers.inc()
+        deps.observer.credentialFailover()
         publishActive()
         deps.logger.warn(
           { credential: deps.credentials[index]?.name, previous },
@@ -149,7 +156,7 @@ export function createCredentialPool(deps: CredentialPoolDeps): CredentialPool {
       state.lastOutcome = 'auth_failed'
       state.lastFailureAt = deps.clock.now()
       // Its files are read again by the next resolve(): lastOutcome says so.
-      deps.metrics.credentialFailures.inc({ credential: credential.name })
+      deps.observer.credentialRefused(credential.name)
       deps.logger.warn(
         { credential: credential.name },
         `CrateDB Cloud API key ${credential.name} was refused`

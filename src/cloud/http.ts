@@ -26,11 +26,6 @@ export interface AttemptOptions {
   readonly now: () => number
 }
 
-export interface BodyReader<T> {
-  write(chunk: Buffer): void
-  end(): T
-}
-
 export interface AttemptResult<T> {
   readonly status: number
   /** null on 204. */
@@ -50,7 +45,7 @@ export function reasonForStatus(status: number): ApiErrorReason | null {
 
 export async function attempt<T>(
   options: AttemptOptions,
-  reader: () => BodyReader<T>
+  reader: () => TextSink<T>
 ): Promise<AttemptResult<T>> {
   const controller = new AbortController()
   let timedOut = false
@@ -83,7 +78,7 @@ export async function attempt<T>(
 async function handleResponse<T>(
   options: AttemptOptions,
   response: Dispatcher.ResponseData,
-  reader: () => BodyReader<T>
+  reader: () => TextSink<T>
 ): Promise<AttemptResult<T>> {
   const { statusCode: status, headers, body } = response
   const reason = reasonForStatus(status)
@@ -192,7 +187,7 @@ function classifyThrown(options: AttemptOptions, error: unknown, timedOut: boole
   })
 }
 
-export function jsonReader<T>(endpoint: string, decoder: Decoder<T>): BodyReader<T> {
+export function jsonReader<T>(endpoint: string, decoder: Decoder<T>): TextSink<T> {
   const chunks: Buffer[] = []
   return {
     write: (chunk) => void chunks.push(chunk),
@@ -218,7 +213,7 @@ export function jsonReader<T>(endpoint: string, decoder: Decoder<T>): BodyReader
 }
 
 /** A sink that throws is a body the exporter cannot read: a decode failure, not a network one. */
-export function guardedSink<T>(endpoint: string, sink: TextSink<T>): BodyReader<T> {
+export function guardedSink<T>(endpoint: string, sink: TextSink<T>): TextSink<T> {
   const wrap = <R>(fn: () => R): R => {
     try {
       return fn()

@@ -5,13 +5,14 @@ import { createCloudClient } from '../cloud/client.js'
 import { createOrgMetricsReader } from '../collectors/org-metrics/reader.js'
 import { systemClock, type Clock } from '../clock.js'
 import type { Config } from '../config/types.js'
-import { createExporter, type Exporter } from './exporter.js'
 import type { Logger } from '../logger.js'
 import { createExpositionRenderer } from '../metrics/exposition.js'
 import { createSelfMetrics } from '../metrics/self-metrics.js'
 import { buildServer } from '../server/build-server.js'
 import type { WebConfig } from '../server/web-config.js'
 import { version } from '../version.js'
+import { apiMetricsObserver } from './api-metrics.js'
+import { createExporter, type Exporter } from './exporter.js'
 
 export interface StartExporterOptions {
   readonly config: Config
@@ -52,7 +53,7 @@ export async function startExporter(options: StartExporterOptions): Promise<Runn
     maxMetricsResponseBytes: config.api.maxMetricsResponseBytes,
     maxConcurrency: config.api.maxConcurrency,
     logger: logger.child({ component: 'api' }),
-    metrics,
+    observer: apiMetricsObserver(metrics),
     clock,
     ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher })
   })

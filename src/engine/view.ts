@@ -1,17 +1,22 @@
-import type { ApiErrorReason } from '../cloud/errors.js'
-import type { CredentialStatus } from '../cloud/api.js'
-import type { ExpositionBody } from '../metrics/body.js'
+/**
+ * What the HTTP server sees of the engine. These types stand alone (the error reasons are plain strings
+ * here), so that the server depends on neither the API client nor the collectors.
+ */
+import type { Exposition } from '../metrics/types.js'
 
-/** One rendering of everything the exporter exposes, made once per collection and served as is. */
-export interface Exposition {
-  /** Prometheus text format 0.0.4. */
-  readonly text: ExpositionBody
-  /** OpenMetrics 1.0.0, ending in "# EOF". */
-  readonly openMetrics: ExpositionBody
-  /** When this rendering was made (ms since epoch). */
-  readonly renderedAt: number
-  /** Increases by one with every rendering. */
-  readonly generation: number
+export type { Exposition }
+
+/** Why a collection or an API call failed: an ApiErrorReason of the client, or 'internal'. */
+export type ErrorReason = string
+
+/** One configured API key, as the status page shows it (never the key or the secret). */
+export interface CredentialView {
+  readonly name: string
+  /** The key the client sends now. */
+  readonly active: boolean
+  /** null until the key has been used. */
+  readonly lastOutcome: 'ok' | 'auth_failed' | null
+  readonly lastFailureAt: number | null
 }
 
 export interface CollectorStatus {
@@ -23,7 +28,7 @@ export interface CollectorStatus {
   readonly lastSuccessAt: number | null
   readonly lastDurationSeconds: number | null
   readonly success: boolean | null
-  readonly lastErrorReason: ApiErrorReason | 'internal' | null
+  readonly lastErrorReason: ErrorReason | null
   readonly lastErrorMessage: string | null
   readonly nextRunAt: number | null
   /** Whether its data has been withdrawn for being older than the staleness limit. */
@@ -57,8 +62,8 @@ export interface StatusReport {
   readonly collectors: readonly CollectorStatus[]
   readonly api: {
     readonly requests: number
-    readonly errors: Readonly<Partial<Record<ApiErrorReason, number>>>
-    readonly credentials: readonly CredentialStatus[]
+    readonly errors: Readonly<Partial<Record<ErrorReason, number>>>
+    readonly credentials: readonly CredentialView[]
   }
 }
 

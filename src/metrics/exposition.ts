@@ -1,12 +1,11 @@
 import type { Registry } from 'prom-client'
 import type { Clock } from '../clock.js'
-import type { Exposition } from '../engine/view.js'
 import { ExpositionBody } from './body.js'
 import { renderBlocks } from './render-blocks.js'
 import { fromPromClient, mergeSnapshots, type RenderFamily } from './render-model.js'
 import { OPENMETRICS_EOF, writeOpenMetrics } from './render-openmetrics.js'
 import { writeText } from './render-text.js'
-import type { FamilySnapshot } from './types.js'
+import type { Exposition, FamilySnapshot } from './types.js'
 
 export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8'
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8'

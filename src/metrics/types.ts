@@ -3,6 +3,8 @@
  * src/metrics/exposition.ts renders them once per collection into the text format and OpenMetrics.
  */
 
+import type { ExpositionBody } from './body.js'
+
 export type MetricType = 'gauge' | 'counter' | 'info'
 
 export interface FamilySpec {
@@ -22,4 +24,16 @@ export interface Sample {
 export interface FamilySnapshot {
   readonly spec: FamilySpec
   readonly samples: readonly Sample[]
+}
+
+/** One rendering of everything the exporter exposes, made once per collection and served as is. */
+export interface Exposition {
+  /** Prometheus text format 0.0.4. */
+  readonly text: ExpositionBody
+  /** OpenMetrics 1.0.0, ending in "# EOF". */
+  readonly openMetrics: ExpositionBody
+  /** When this rendering was made (ms since epoch). */
+  readonly renderedAt: number
+  /** Increases by one with every rendering. */
+  readonly generation: number
 }

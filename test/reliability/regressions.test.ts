@@ -37,7 +37,7 @@ describe('reliability regressions', () => {
     expect(s.value('cratedb_cloud_api_errors_total', { endpoint: CLUSTERS_ROUTE, reason: 'decode' })).toBe(
       s.value('cratedb_cloud_collector_failures_total', { collector: 'inventory' })
     )
-    expect(running.exporter.view.status().api.errors.decode).toBeGreaterThan(0)
+    expect(running.exporter.view.status().api.errors['decode']).toBeGreaterThan(0)
   })
 
   it('a collector run deadline still fires after a garbage collection', async () => {

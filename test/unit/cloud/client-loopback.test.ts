@@ -5,6 +5,7 @@ import { Registry } from 'prom-client'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createCloudClient } from '../../../src/cloud/client.js'
 import { systemClock } from '../../../src/clock.js'
+import { apiMetricsObserver } from '../../../src/engine/api-metrics.js'
 import { createSelfMetrics } from '../../../src/metrics/self-metrics.js'
 
 let server: Server | undefined
@@ -28,7 +29,9 @@ function client(baseUrl: string) {
     maxResponseBytes: 1 << 20,
     maxConcurrency: 2,
     logger: pino({ level: 'silent' }),
-    metrics: createSelfMetrics({ registry: new Registry(), version: 'test', revision: 'test' }),
+    observer: apiMetricsObserver(
+      createSelfMetrics({ registry: new Registry(), version: 'test', revision: 'test' })
+    ),
     clock: systemClock,
     retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 }
   })

@@ -2,6 +2,7 @@ import { Registry } from 'prom-client'
 import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
 import { createCredentialPool } from '../../../src/cloud/credentials.js'
+import { apiMetricsObserver } from '../../../src/engine/api-metrics.js'
 import { createSelfMetrics } from '../../../src/metrics/self-metrics.js'
 
 const basic = (key: string, secret: string) => `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`
@@ -16,7 +17,9 @@ describe('a rotated key and secret file pair', () => {
     ])
     const pool = createCredentialPool({
       credentials: [{ name: 'mounted', key: { file: '/k' }, secret: { file: '/s' } }],
-      metrics: createSelfMetrics({ registry: new Registry(), version: 't', revision: 't' }),
+      observer: apiMetricsObserver(
+        createSelfMetrics({ registry: new Registry(), version: 't', revision: 't' })
+      ),
       logger: pino({ level: 'silent' }),
       clock: { now: () => now },
       refreshMs: 5000,
@@ -46,7 +49,7 @@ describe('cratedb_cloud_api_credential_active', () => {
         { name: 'a', key: { value: 'ka' }, secret: { value: 'sa' } },
         { name: 'b', key: { value: 'kb' }, secret: { value: 'sb' } }
       ],
-      metrics,
+      observer: apiMetricsObserver(metrics),
       logger: pino({ level: 'silent' }),
       clock: { now: () => 0 },
       readFile: () => Promise.resolve('')

@@ -6,6 +6,7 @@ import type { CloudApi } from '../../../src/cloud/api.js'
 import { createCloudClient, type CloudClientDeps } from '../../../src/cloud/client.js'
 import { CloudApiError } from '../../../src/cloud/errors.js'
 import { systemClock } from '../../../src/clock.js'
+import { apiMetricsObserver } from '../../../src/engine/api-metrics.js'
 import { createSelfMetrics, type SelfMetrics } from '../../../src/metrics/self-metrics.js'
 
 /** The API origin the cloud client tests intercept. */
@@ -63,7 +64,7 @@ export function useMockCloud(defaults: Partial<CloudClientDeps> = {}): MockCloud
         maxConcurrency: 2,
         dispatcher: agent,
         logger: pino({ level: 'silent' }),
-        metrics,
+        observer: apiMetricsObserver(metrics),
         clock: systemClock,
         ...defaults,
         ...overrides
