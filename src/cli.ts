@@ -6,13 +6,12 @@
 import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { UsageError } from './cli/flags.js'
-import type { Command, CommandIo } from './cli/io.js'
+import { PROGRAM, type Command, type CommandIo } from './cli/io.js'
 import { demoCommand } from './commands/demo.js'
 import { runCommand } from './commands/run.js'
 import { simulateCommand } from './commands/simulate.js'
 import { version } from './version.js'
 
-const PROGRAM = 'cratedb-cloud-exporter'
 const commands: readonly Command[] = [runCommand, simulateCommand, demoCommand]
 
 function topLevelHelp(): string {

@@ -22,12 +22,12 @@ export const REDACT_PATHS = [
 export interface LoggerOptions {
   level: LogLevel
   format: LogFormat
-  /** Where lines go; stderr by default. */
-  destination?: NodeJS.WritableStream
+  /** Where lines go (the command passes its stderr). */
+  destination: NodeJS.WritableStream
 }
 
 export function createLogger(options: LoggerOptions): Logger {
-  const out = options.destination ?? process.stderr
+  const out = options.destination
   const destination: DestinationStream = options.format === 'pretty' ? createPrettyStream(out) : out
   return pino(
     {

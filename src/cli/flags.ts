@@ -1,35 +1,20 @@
+import { UsageError } from '../config/errors.js'
+import type { FlagSpec, FlagValue } from '../config/flag-types.js'
 import { didYouMean } from '../config/parse.js'
+
+export type { FlagSpec, FlagType, FlagValue } from '../config/flag-types.js'
+export { UsageError }
 
 /**
  * Command-line flags in the Prometheus exporter style (`--web.listen-address=:9863`,
  * `--web.listen-address :9863`, `--[no-]flag` for booleans). Shared by every command.
  */
 
-export type FlagType = 'string' | 'number' | 'boolean' | 'list'
-export type FlagValue = string | number | boolean | string[]
-
-export interface FlagSpec {
-  readonly name: string
-  readonly type: FlagType
-  readonly help: string
-  /** Shown in --help; the command applies defaults itself (config precedence lives in src/config). */
-  readonly defaultText?: string
-  /** Environment variable that sets the same value, shown in --help. */
-  readonly env?: string
-  readonly placeholder?: string
-}
-
 export interface CommandSpec {
   readonly name: string
   readonly summary: string
   readonly usage?: string
   readonly flags: readonly FlagSpec[]
-}
-
-/** A command line that cannot be run: exit code 2, nothing started. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError'
-  readonly code = 'CCE_USAGE'
 }
 
 export interface ParsedFlags {

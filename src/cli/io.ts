@@ -15,3 +15,6 @@ export interface Command {
   /** Resolves to the process exit code. */
   run(io: CommandIo): Promise<number>
 }
+
+/** The name of the executable, as help and error messages print it. */
+export const PROGRAM = 'cratedb-cloud-exporter'

@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { formatHelp, parseFlags, stringFlag, type CommandSpec, type FlagValue } from '../cli/flags.js'
-import type { Command } from '../cli/io.js'
-import { parseListenAddress } from '../config/listen-address.js'
+import { PROGRAM, type Command } from '../cli/io.js'
 import { loadConfig, RUN_FLAGS } from '../config/index.js'
+import { parseListenAddress } from '../config/listen-address.js'
 import { createLogger } from '../logger.js'
 import { startSimulator } from '../simulator/index.js'
 import { startExporter } from '../engine/start.js'
 import { revision } from '../version.js'
-import { loadOrExplain, PROGRAM, serveUntilSignal } from './run.js'
+import { loadOrExplain, serveUntilSignal } from './run.js'
 
 const SIMULATOR_FLAG = 'simulator.listen-address'
 

@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { formatHelp, parseFlags, type CommandSpec } from '../cli/flags.js'
-import type { Command, CommandIo } from '../cli/io.js'
+import { PROGRAM, type Command, type CommandIo } from '../cli/io.js'
 import { ConfigError, loadConfig, RUN_FLAGS, type LoadedConfig } from '../config/index.js'
 import { createLogger, type Logger } from '../logger.js'
 import { loadWebConfig, WebConfigError, type WebConfig } from '../server/web-config.js'
 import { startExporter, type RunningExporter } from '../engine/start.js'
 import { revision } from '../version.js'
-
-export const PROGRAM = 'cratedb-cloud-exporter'
 
 const spec: CommandSpec = {
   name: 'run',

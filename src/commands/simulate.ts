@@ -9,15 +9,14 @@ import {
   stringFlag,
   type CommandSpec
 } from '../cli/flags.js'
-import type { Command } from '../cli/io.js'
+import { PROGRAM, type Command } from '../cli/io.js'
+import { parseListenAddress } from '../config/listen-address.js'
 import type { LogFormat, LogLevel } from '../config/types.js'
 import { createLogger } from '../logger.js'
 import { createSimulatorClock } from '../simulator/clock.js'
 import { FaultSpecError, parseFaultRule, type FaultRule } from '../simulator/faults.js'
 import { startSimulator } from '../simulator/index.js'
 import type { ScenarioSpec } from '../simulator/scenario.js'
-
-const PROGRAM = 'cratedb-cloud-exporter'
 
 export const simulateSpec: CommandSpec = {
   name: 'simulate',
@@ -164,15 +163,6 @@ function positiveInt(value: number | undefined, flag: string, fallback: number):
   return value
 }
 
-export function parseListenAddress(text: string): { host: string; port: number } {
-  const colon = text.lastIndexOf(':')
-  const port = Number(text.slice(colon + 1))
-  if (colon < 0 || !Number.isInteger(port) || port < 0 || port > 65535)
-    throw new UsageError(`--listen-address: expected HOST:PORT, got ${JSON.stringify(text)}`)
-  const host = text.slice(0, colon).replace(/^\[(.*)\]$/, '$1')
-  return { host: host === '' ? '127.0.0.1' : host, port }
-}
-
 export const simulateCommand: Command = {
   name: 'simulate',
   summary: 'Run a stand-in CrateDB Cloud API for tests and demos',
@@ -185,7 +175,11 @@ export const simulateCommand: Command = {
     const values = parsed.values
     if (parsed.positionals.length > 0)
       throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[0])}`)
-    const listen = parseListenAddress(stringFlag(values, 'listen-address') ?? '127.0.0.1:8080')
+    const listen = parseListenAddress(
+      stringFlag(values, 'listen-address') ?? '127.0.0.1:8080',
+      '--listen-address',
+      '127.0.0.1'
+    )
     const kind = oneOf(stringFlag(values, 'scenario'), ['demo', 'generated'], 'scenario', 'demo')
     const scenario: ScenarioSpec =
       kind === 'demo'

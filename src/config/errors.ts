@@ -14,3 +14,12 @@ export class ConfigError extends Error {
     )
   }
 }
+
+/**
+ * A command line that cannot be run: exit code 2, nothing started. Declared here, beside ConfigError,
+ * because settings that the configuration parses (a listen address) fail the same way as flags.
+ */
+export class UsageError extends Error {
+  override readonly name = 'UsageError'
+  readonly code = 'CCE_USAGE'
+}

@@ -3,7 +3,7 @@
  * loadConfig() by flag name; defaults are applied there, under the precedence flags > environment >
  * YAML file > defaults.
  */
-import type { FlagSpec } from '../cli/flags.js'
+import type { FlagSpec } from './flag-types.js'
 import { CONFIG_FILE_ENV, CONFIG_FILE_FLAG, SETTINGS } from './settings.js'
 
 export const RUN_FLAGS: readonly FlagSpec[] = [

@@ -1,4 +1,4 @@
-import { UsageError } from '../cli/flags.js'
+import { UsageError } from './errors.js'
 
 export interface ListenAddress {
   readonly host: string
@@ -8,8 +8,9 @@ export interface ListenAddress {
 /**
  * `host:port` as Prometheus exporters take it: `:9863` listens on every IPv4 interface, `[::]:9863` on
  * every IPv6 one (dual stack where the system allows), `127.0.0.1:0` on an ephemeral loopback port.
+ * An empty host means `emptyHost`: every interface for the exporter, loopback for the simulator.
  */
-export function parseListenAddress(text: string, flag: string): ListenAddress {
+export function parseListenAddress(text: string, flag: string, emptyHost = '0.0.0.0'): ListenAddress {
   const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text.trim())
   const port = match === null ? Number.NaN : Number(match[3])
   if (match === null || port > 65535) {
@@ -17,7 +18,7 @@ export function parseListenAddress(text: string, flag: string): ListenAddress {
       `${flag}: expected HOST:PORT (e.g. ":9863" or "127.0.0.1:9863"), got ${JSON.stringify(text)}`
     )
   }
-  const host = match[1] ?? (match[2] === '' || match[2] === undefined ? '0.0.0.0' : match[2])
+  const host = match[1] ?? (match[2] === '' || match[2] === undefined ? emptyHost : match[2])
   return { host, port }
 }
 

@@ -10,10 +10,10 @@
  * those variables is set, otherwise from the file's api.credentials. Every problem is collected and
  * reported at once in a ConfigError; docs/configuration.md describes every key.
  */
-import type { FlagValue } from '../cli/flags.js'
 import { COLLECTOR_DEFAULTS, COLLECTOR_NAMES, type CollectorName } from '../collectors/names.js'
 import { MISSING_CREDENTIALS, credentialFromEnv, credentialsFromYaml } from './credentials.js'
 import { ConfigError } from './errors.js'
+import type { FlagValue } from './flag-types.js'
 import type { LogFormatChoice } from './log-options.js'
 import { formatDuration, type Parser } from './parse.js'
 import { CONFIG_FILE_ENV, CONFIG_FILE_FLAG, SETTINGS } from './settings.js'

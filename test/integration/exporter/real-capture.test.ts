@@ -68,7 +68,7 @@ beforeAll(async () => {
     env: { CRATEDB_CLOUD_API_KEY: 'k', CRATEDB_CLOUD_API_SECRET: 's' },
     readFile: (path) => readFileSync(path, 'utf8')
   })
-  const logger = createLogger({ level: 'warn', format: 'json' })
+  const logger = createLogger({ level: 'warn', format: 'json', destination: process.stderr })
   running = await startExporter({ config, logger, webConfig: null, revision: 'test', defaultMetrics: false })
   const url = running.url
   await waitFor('readiness', async () => (await fetch(`${url}/readyz`)).status === 200)

@@ -65,6 +65,8 @@ describe('parseListenAddress', () => {
     expect(parseListenAddress(':9863', 'f')).toEqual({ host: '0.0.0.0', port: 9863 })
     expect(parseListenAddress('[::]:9863', 'f')).toEqual({ host: '::', port: 9863 })
     expect(parseListenAddress('127.0.0.1:0', 'f')).toEqual({ host: '127.0.0.1', port: 0 })
+    // The simulator's empty host is loopback, the exporter's every interface.
+    expect(parseListenAddress(':8080', 'f', '127.0.0.1')).toEqual({ host: '127.0.0.1', port: 8080 })
     expect(() => parseListenAddress('9863', 'f')).toThrow(UsageError)
     expect(() => parseListenAddress(':70000', 'f')).toThrow(UsageError)
   })
