@@ -3,7 +3,7 @@
  * abortable sleeps. Deadlines travel as AbortSignals; a signal made by createDeadlineSignal also carries
  * its deadline, so the client can tell whether a wait still fits before starting it.
  */
-import type { Clock } from '../clock.js'
+import type { Clock, TimerClock } from '../clock.js'
 
 export interface RetryPolicy {
   /** Attempts per call, the first included. */
@@ -44,15 +44,18 @@ const deadlines = new WeakMap<AbortSignal, number>()
  * An AbortSignal that aborts after `timeoutMs` (or with `parent`), and whose deadline the client can read
  * with remainingMs(). Collectors should make their run deadline with this.
  */
-export function createDeadlineSignal(timeoutMs: number, clock: Clock, parent?: AbortSignal): AbortSignal {
+export function createDeadlineSignal(
+  timeoutMs: number,
+  clock: TimerClock,
+  parent?: AbortSignal
+): AbortSignal {
   // Not AbortSignal.timeout(): once garbage-collected, a timeout signal that only AbortSignal.any() refers to
   // never fires (Node 20), and the run would outlive its deadline. The timer holds this controller.
   const controller = new AbortController()
-  const timer = setTimeout(
+  clock.setTimeout(
     () => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
     Math.max(0, timeoutMs)
   )
-  timer.unref()
   const timeout = controller.signal
   const signal = parent === undefined ? timeout : AbortSignal.any([parent, timeout])
   const parentDeadline = parent === undefined ? undefined : deadlines.get(parent)

@@ -1,6 +1,6 @@
 import type { CloudApi, TextSink } from '../cloud/api.js'
 import type { OrgMetricsReading } from '../collectors/org-metrics/types.js'
-import type { Clock } from '../clock.js'
+import type { TimerClock, TimerHandle } from '../clock.js'
 import type { Collector } from '../collectors/collector.js'
 import { createConsumptionCollector } from '../collectors/consumption.js'
 import { createDirectoryStore, type DirectoryStore } from '../collectors/directory.js'
@@ -21,7 +21,8 @@ export interface ExporterDeps {
   readonly config: Config
   readonly api: CloudApi
   readonly logger: Logger
-  readonly clock: Clock
+  /** Wall time and every timer of the engine. */
+  readonly clock: TimerClock
   readonly metrics: SelfMetrics
   readonly renderer: ExpositionRenderer
   readonly createOrgMetricsReader: () => TextSink<OrgMetricsReading>
@@ -49,7 +50,7 @@ export function createExporter(deps: ExporterDeps): Exporter {
   const startedAt = deps.clock.now()
   const directory = createDirectoryStore()
   let inventoryDone = false
-  let renderTimer: NodeJS.Timeout | null = null
+  let renderTimer: TimerHandle | null = null
   let rendering: Promise<Exposition> | null = null
   let stopped = false
   let lastRenderStart = 0
@@ -144,21 +145,20 @@ export function createExporter(deps: ExporterDeps): Exporter {
     if (renderTimer !== null || stopped) return
     const wait = Math.max(
       deps.renderDelayMs ?? 20,
-      lastRenderStart + (deps.minRenderIntervalMs ?? 250) - Date.now()
+      lastRenderStart + (deps.minRenderIntervalMs ?? 250) - deps.clock.now()
     )
-    renderTimer = setTimeout(() => {
+    renderTimer = deps.clock.setTimeout(() => {
       renderTimer = null
       void renderNow().catch((error: unknown) =>
         logger.error({ err: error }, 'rendering the exposition failed')
       )
     }, wait)
-    renderTimer.unref()
   }
 
   async function renderNow(): Promise<Exposition> {
     // Renders run one at a time; a request during a render waits for it and renders again.
     while (rendering !== null) await rendering.catch(() => undefined)
-    lastRenderStart = Date.now()
+    lastRenderStart = deps.clock.now()
     const complete = firstCollectionComplete()
     rendering = deps.renderer.render(runner.families())
     try {
@@ -228,7 +228,7 @@ export function createExporter(deps: ExporterDeps): Exporter {
     },
     async stop() {
       stopped = true
-      if (renderTimer !== null) clearTimeout(renderTimer)
+      if (renderTimer !== null) deps.clock.clearTimeout(renderTimer)
       await runner.stop()
     },
     renderNow

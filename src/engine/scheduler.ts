@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events'
 import { CloudApiError, type ApiErrorReason } from '../cloud/errors.js'
 import { createDeadlineSignal } from '../cloud/retry.js'
-import type { Clock } from '../clock.js'
+import type { TimerClock, TimerHandle } from '../clock.js'
 import type { CollectorConfig } from '../config/types.js'
 import type { Logger } from '../logger.js'
 import type { SelfMetrics } from '../metrics/self-metrics.js'
@@ -11,7 +11,8 @@ import type { Collector } from '../collectors/collector.js'
 
 export interface RunnerDeps {
   readonly logger: Logger
-  readonly clock: Clock
+  /** Every timer of the scheduler goes through it. */
+  readonly clock: TimerClock
   readonly metrics: SelfMetrics
   /** Data older than this many intervals of its collector is withdrawn. */
   readonly maxStalenessIntervals: number
@@ -46,7 +47,7 @@ interface Slot {
   lastErrorReason: ApiErrorReason | 'internal' | null
   lastErrorMessage: string | null
   nextRunAt: number | null
-  timer: NodeJS.Timeout | null
+  timer: TimerHandle | null
   controller: AbortController | null
   running: Promise<void> | null
   stopped: boolean
@@ -66,13 +67,12 @@ export function createRunner(deps: RunnerDeps): Runner {
   function schedule(slot: Slot, delayMs: number): void {
     if (slot.stopped) return
     slot.nextRunAt = deps.clock.now() + delayMs
-    slot.timer = setTimeout(() => {
+    slot.timer = deps.clock.setTimeout(() => {
       slot.timer = null
       slot.running = run(slot).finally(() => {
         slot.running = null
       })
     }, delayMs)
-    slot.timer.unref()
   }
 
   async function run(slot: Slot): Promise<void> {
@@ -178,7 +178,7 @@ export function createRunner(deps: RunnerDeps): Runner {
       const slot = slots.get(id)
       if (slot === undefined) return
       slot.stopped = true
-      if (slot.timer !== null) clearTimeout(slot.timer)
+      if (slot.timer !== null) deps.clock.clearTimeout(slot.timer)
       slot.controller?.abort(new Error('collector removed'))
       slots.delete(id)
       forget(slot)
@@ -218,7 +218,7 @@ export function createRunner(deps: RunnerDeps): Runner {
       const running: Promise<void>[] = []
       for (const slot of slots.values()) {
         slot.stopped = true
-        if (slot.timer !== null) clearTimeout(slot.timer)
+        if (slot.timer !== null) deps.clock.clearTimeout(slot.timer)
         slot.controller?.abort(new Error('exporter stopping'))
         if (slot.running !== null) running.push(slot.running)
       }

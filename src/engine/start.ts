@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici'
 import { displayUrl, parseListenAddress } from '../config/listen-address.js'
 import { createCloudClient } from '../cloud/client.js'
 import { createOrgMetricsReader } from '../collectors/org-metrics/reader.js'
-import { systemClock, type Clock } from '../clock.js'
+import { systemClock, type TimerClock } from '../clock.js'
 import type { Config } from '../config/types.js'
 import type { Logger } from '../logger.js'
 import { createExpositionRenderer } from '../metrics/exposition.js'
@@ -19,7 +19,7 @@ export interface StartExporterOptions {
   readonly logger: Logger
   readonly webConfig: WebConfig | null
   readonly revision: string
-  readonly clock?: Clock
+  readonly clock?: TimerClock
   readonly dispatcher?: Dispatcher
   /** Process metrics (process_*, nodejs_*); on in production. */
   readonly defaultMetrics?: boolean

@@ -139,7 +139,7 @@ describe('retry timing', () => {
 
   it('a deadline signal knows its remaining time, and a parent deadline bounds a child', () => {
     let now = 1_000_000
-    const clock = { now: () => now }
+    const clock = { ...systemClock, now: () => now }
     const parent = createDeadlineSignal(10_000, clock)
     const childSignal = createDeadlineSignal(60_000, clock, parent)
     now += 4000

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import type { CloudApi } from '../../../src/cloud/api.js'
 import { createOrgMetricsReader } from '../../../src/collectors/org-metrics/reader.js'
 import { loadConfig } from '../../../src/config/index.js'
+import { systemClock } from '../../../src/clock.js'
 import { createExporter } from '../../../src/engine/exporter.js'
 import { ExpositionBody } from '../../../src/metrics/body.js'
 import type { ExpositionRenderer } from '../../../src/metrics/exposition.js'
@@ -66,7 +67,7 @@ describe('exporter readiness', () => {
       config,
       api,
       logger: pino({ level: 'silent' }),
-      clock: { now: () => Date.now() },
+      clock: systemClock,
       metrics: createSelfMetrics({ registry: new Registry(), version: 't', revision: 't' }),
       renderer,
       createOrgMetricsReader: () => createOrgMetricsReader(),

@@ -7,6 +7,7 @@ import { createRunner } from '../../../src/engine/scheduler.js'
 import { families as f } from '../../../src/metrics/catalogue.js'
 import { createSelfMetrics } from '../../../src/metrics/self-metrics.js'
 import type { FamilySnapshot } from '../../../src/metrics/types.js'
+import { createFakeClock, type FakeClock } from '../../helpers/fake-clock.js'
 
 const silent = pino({ level: 'silent' })
 const config = { enabled: true, intervalSeconds: 0.05, timeoutSeconds: 1 }
@@ -15,9 +16,10 @@ function snapshot(value: number): FamilySnapshot[] {
   return [{ spec: f.clusterNodes, samples: [{ labels: ['id', 'name'], value }] }]
 }
 
-function setup(collect: Collector['collect']) {
-  let now = 1_000_000
-  const clock = { now: () => now }
+// Every timer of the runner (poll intervals, run deadlines) goes through the fake clock: no test here
+// waits for real time.
+function setup(collect: (signal: AbortSignal, clock: FakeClock) => ReturnType<Collector['collect']>) {
+  const clock = createFakeClock()
   const metrics = createSelfMetrics({ registry: new Registry(), version: 't', revision: 't' })
   const ends: unknown[] = []
   const runner = createRunner({
@@ -28,32 +30,29 @@ function setup(collect: Collector['collect']) {
     onRunEnd: (_collector, error) => ends.push(error),
     random: () => 0
   })
-  runner.add({ name: 'inventory', organizationId: '', collect }, config)
-  return { runner, metrics, ends, advance: (ms: number) => (now += ms) }
+  runner.add({ name: 'inventory', organizationId: '', collect: (signal) => collect(signal, clock) }, config)
+  return { runner, metrics, ends, clock }
 }
 
-async function until(condition: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time')
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-}
-
-describe('runner', () => {
+describe('scheduler', () => {
   it('keeps the last good data through failures until it is older than 3 intervals, then withdraws it', async () => {
     let calls = 0
-    const { runner, ends, advance, metrics } = setup(() => {
+    const { runner, ends, clock, metrics } = setup(() => {
       calls++
       if (calls === 1) return Promise.resolve(snapshot(3))
       return Promise.reject(new CloudApiError('boom', { reason: 'server', endpoint: '/x', status: 500 }))
     })
-    await until(() => ends.length >= 2)
+    await clock.advance(0)
+    expect(ends).toEqual([null])
+    await clock.advance(50)
+    expect(ends).toHaveLength(2)
     expect(runner.families()[0]?.samples[0]?.value).toBe(3)
     const status = runner.statuses()[0]
     expect(status).toMatchObject({ success: false, lastErrorReason: 'server', stale: false })
     expect((await metrics.collectorSuccess.get()).values[0]?.value).toBe(0)
-    advance(151)
+    await clock.advance(100)
+    expect(runner.families()[0]?.samples[0]?.value).toBe(3)
+    await clock.advance(1)
     expect(runner.families()).toEqual([])
     expect(runner.statuses()[0]?.stale).toBe(true)
     await runner.stop()
@@ -63,21 +62,23 @@ describe('runner', () => {
     let active = 0
     let maxActive = 0
     let runs = 0
-    const { runner } = setup(async () => {
+    const { runner, clock } = setup(async (_signal, clock) => {
       active++
       runs++
       maxActive = Math.max(maxActive, active)
-      await new Promise((resolve) => setTimeout(resolve, 80))
+      // A run longer than the 50 ms interval.
+      await new Promise<void>((resolve) => clock.setTimeout(resolve, 80))
       active--
       return snapshot(runs)
     })
-    await until(() => runs >= 3)
+    await clock.advance(1000)
+    expect(runs).toBeGreaterThanOrEqual(7)
     expect(maxActive).toBe(1)
     await runner.stop()
   })
 
   it('aborts a run at its deadline and reports a timeout', async () => {
-    const { runner, ends } = setup(
+    const { runner, ends, clock } = setup(
       (signal) =>
         new Promise((_resolve, reject) => {
           signal.addEventListener('abort', () => reject(new Error('aborted')))
@@ -93,7 +94,10 @@ describe('runner', () => {
       },
       { enabled: true, intervalSeconds: 10, timeoutSeconds: 0.05 }
     )
-    await until(() => ends.length >= 1)
+    await clock.advance(49)
+    expect(ends).toEqual([])
+    await clock.advance(1)
+    expect(ends).toHaveLength(1)
     expect(runner.statuses()[0]).toMatchObject({
       collector: 'quotas',
       success: false,
@@ -104,7 +108,7 @@ describe('runner', () => {
 
   it('stop() aborts a run in flight and waits for it', async () => {
     let aborted = false
-    const { runner } = setup(
+    const { runner, clock } = setup(
       (signal) =>
         new Promise((_resolve, reject) => {
           signal.addEventListener('abort', () => {
@@ -113,7 +117,8 @@ describe('runner', () => {
           })
         })
     )
-    await until(() => runner.statuses()[0]?.lastRunAt !== null)
+    await clock.advance(0)
+    expect(runner.statuses()[0]?.lastRunAt).toBe(clock.now())
     await runner.stop()
     expect(aborted).toBe(true)
   })
