@@ -1,8 +1,10 @@
 import type { CloudApi } from '../cloud/api.js'
 import type { Clock } from '../clock.js'
+import type { Config } from '../config/types.js'
 import type { Logger } from '../logger.js'
-import type { FamilySnapshot } from '../metrics/types.js'
-import type { CollectorName } from './names.js'
+import type { FamilySnapshot, FamilySpec } from '../metrics/types.js'
+import type { DirectoryStore } from './directory.js'
+import type { CollectorDefaults, CollectorName } from './names.js'
 
 /** What every collector is given. A collector never touches timers, HTTP servers or `process`. */
 export interface CollectorDeps {
@@ -21,4 +23,27 @@ export interface Collector {
   /** '' for collectors that are not per organization. */
   readonly organizationId: string
   collect(signal: AbortSignal): Promise<readonly FamilySnapshot[]>
+}
+
+/** Everything a definition may use to make its collector; the engine fills it in. */
+export interface CollectorContext extends CollectorDeps {
+  /** The organization the collector polls; '' for a collector of scope 'global'. */
+  readonly organizationId: string
+  /** What the inventory found, for the collectors that join their data with it. */
+  readonly directory: DirectoryStore
+  readonly config: Config
+}
+
+/**
+ * A kind of collector, as src/collectors/registry.ts lists it. The engine makes one collector per
+ * definition ('global') or one per visible organization ('organization'), and polls each on its own.
+ */
+export interface CollectorDefinition {
+  readonly name: CollectorName
+  readonly scope: 'global' | 'organization'
+  /** Its row of COLLECTOR_DEFAULTS (src/collectors/names.ts), which the configuration reads too. */
+  readonly defaults: CollectorDefaults
+  /** The families its collectors return (src/metrics/catalogue.ts). */
+  readonly families: readonly FamilySpec[]
+  create(context: CollectorContext): Collector
 }

@@ -1,14 +1,8 @@
-import type { CloudApi, TextSink } from '../cloud/api.js'
-import type { OrgMetricsReading } from '../collectors/org-metrics/types.js'
+import type { CloudApi } from '../cloud/api.js'
 import type { TimerClock, TimerHandle } from '../clock.js'
-import type { Collector } from '../collectors/collector.js'
-import { createConsumptionCollector } from '../collectors/consumption.js'
+import type { Collector, CollectorDefinition } from '../collectors/collector.js'
 import { createDirectoryStore, type DirectoryStore } from '../collectors/directory.js'
-import { compileFilter } from '../collectors/inventory/filters.js'
-import { createInventoryCollector } from '../collectors/inventory/collector.js'
-import type { CollectorName } from '../collectors/names.js'
-import { createOrgMetricsCollector } from '../collectors/org-metrics/collector.js'
-import { createQuotasCollector } from '../collectors/quotas.js'
+import { COLLECTORS } from '../collectors/registry.js'
 import { createRunner } from './scheduler.js'
 import type { Config } from '../config/types.js'
 import type { Logger } from '../logger.js'
@@ -25,7 +19,8 @@ export interface ExporterDeps {
   readonly clock: TimerClock
   readonly metrics: SelfMetrics
   readonly renderer: ExpositionRenderer
-  readonly createOrgMetricsReader: () => TextSink<OrgMetricsReading>
+  /** The collectors to run; the registry's by default. */
+  readonly collectors?: readonly CollectorDefinition[]
   readonly version: string
   /** Coalesces renders after collector runs that end close together. */
   readonly renderDelayMs?: number
@@ -42,8 +37,6 @@ export interface Exporter {
   /** Renders now; resolves once the new exposition is current (tests, shutdown). */
   renderNow(): Promise<Exposition>
 }
-
-const PER_ORGANIZATION: readonly CollectorName[] = ['org_metrics', 'quotas', 'consumption']
 
 export function createExporter(deps: ExporterDeps): Exporter {
   const { config, logger } = deps
@@ -70,17 +63,27 @@ export function createExporter(deps: ExporterDeps): Exporter {
     }
   })
 
-  const inventory = createInventoryCollector({
-    api: deps.api,
-    logger: logger.child({ collector: 'inventory' }),
-    clock: deps.clock,
-    directory,
-    filters: {
-      organizations: compileFilter(config.filters.organizations),
-      projects: compileFilter(config.filters.projects),
-      clusters: compileFilter(config.filters.clusters)
-    }
-  })
+  const definitions = deps.collectors ?? COLLECTORS
+  const perOrganization = definitions.filter((definition) => definition.scope === 'organization')
+
+  function create(definition: CollectorDefinition, organizationId: string): Collector {
+    return definition.create({
+      api: deps.api,
+      logger: logger.child(
+        organizationId === ''
+          ? { collector: definition.name }
+          : { collector: definition.name, organization_id: organizationId }
+      ),
+      clock: deps.clock,
+      organizationId,
+      directory,
+      config
+    })
+  }
+
+  const inventoryDefinition = definitions.find((definition) => definition.name === 'inventory')
+  if (inventoryDefinition === undefined) throw new Error('the inventory collector is not in the registry')
+  const inventory = create(inventoryDefinition, '')
   // The inventory always runs: it discovers the organizations the other collectors poll. Disabling it
   // only withdraws its own families.
   const inventoryCollector: Collector = config.collectors.inventory.enabled
@@ -92,29 +95,6 @@ export function createExporter(deps: ExporterDeps): Exporter {
           return []
         }
       }
-
-  function createForOrganization(name: CollectorName, organizationId: string): Collector | null {
-    const common = {
-      api: deps.api,
-      logger: logger.child({ collector: name, organization_id: organizationId }),
-      clock: deps.clock
-    }
-    switch (name) {
-      case 'org_metrics':
-        return createOrgMetricsCollector({
-          ...common,
-          organizationId,
-          directory,
-          createReader: deps.createOrgMetricsReader
-        })
-      case 'quotas':
-        return createQuotasCollector({ ...common, organizationId })
-      case 'consumption':
-        return createConsumptionCollector({ ...common, organizationId })
-      default:
-        return null
-    }
-  }
 
   function reconcileOrganizations(): void {
     if (stopped) return
@@ -130,11 +110,10 @@ export function createExporter(deps: ExporterDeps): Exporter {
       }
     }
     for (const organization of organizations) {
-      for (const name of PER_ORGANIZATION) {
-        const collectorConfig = config.collectors[name]
-        if (!collectorConfig.enabled || runner.has(name, organization.id)) continue
-        const collector = createForOrganization(name, organization.id)
-        if (collector !== null) runner.add(collector, collectorConfig)
+      for (const definition of perOrganization) {
+        const collectorConfig = config.collectors[definition.name]
+        if (!collectorConfig.enabled || runner.has(definition.name, organization.id)) continue
+        runner.add(create(definition, organization.id), collectorConfig)
       }
     }
   }

@@ -2,7 +2,6 @@ import { Registry } from 'prom-client'
 import type { Dispatcher } from 'undici'
 import { displayUrl, parseListenAddress } from '../config/listen-address.js'
 import { createCloudClient } from '../cloud/client.js'
-import { createOrgMetricsReader } from '../collectors/org-metrics/reader.js'
 import { systemClock, type TimerClock } from '../clock.js'
 import type { Config } from '../config/types.js'
 import type { Logger } from '../logger.js'
@@ -65,7 +64,6 @@ export async function startExporter(options: StartExporterOptions): Promise<Runn
     clock,
     metrics,
     renderer,
-    createOrgMetricsReader,
     version
   })
   const server = buildServer({

@@ -2,10 +2,11 @@ import type { Cluster, Organization, Project } from '../../cloud/types.js'
 import { HEALTH_STATUSES } from '../../cloud/types.js'
 import { families as f } from '../../metrics/catalogue.js'
 import type { FamilySnapshot } from '../../metrics/types.js'
-import type { Collector, CollectorDeps } from '../collector.js'
+import type { Collector, CollectorDefinition, CollectorDeps } from '../collector.js'
 import type { Directory, DirectoryCluster, DirectoryStore } from '../directory.js'
 import { FamilyBuilder } from '../family-builder.js'
-import type { CompiledFilter } from './filters.js'
+import { COLLECTOR_DEFAULTS } from '../names.js'
+import { compileFilter, type CompiledFilter } from './filters.js'
 
 export interface InventoryFilters {
   readonly organizations: CompiledFilter
@@ -179,4 +180,20 @@ export function parseNaiveUtc(text: string | null): number | null {
   const trimmed = text.replace(/(\.\d{3})\d+/, '$1')
   const ms = Date.parse(hasZone ? trimmed : `${trimmed}Z`)
   return Number.isNaN(ms) ? null : ms / 1000
+}
+
+export const inventoryDefinition: CollectorDefinition = {
+  name: 'inventory',
+  scope: 'global',
+  defaults: COLLECTOR_DEFAULTS.inventory,
+  families: FAMILIES,
+  create: (context) =>
+    createInventoryCollector({
+      ...context,
+      filters: {
+        organizations: compileFilter(context.config.filters.organizations),
+        projects: compileFilter(context.config.filters.projects),
+        clusters: compileFilter(context.config.filters.clusters)
+      }
+    })
 }

@@ -1,13 +1,15 @@
 import type { OrgMetricsReading } from './types.js'
 import type { TextSink } from '../../cloud/api.js'
-import type { Collector, CollectorDeps } from '../collector.js'
+import type { Collector, CollectorDefinition, CollectorDeps } from '../collector.js'
 import type { DirectoryStore } from '../directory.js'
-import { createRateMemory, deriveOrgMetrics } from './derive.js'
+import { COLLECTOR_DEFAULTS } from '../names.js'
+import { createRateMemory, deriveOrgMetrics, FAMILIES } from './derive.js'
+import { createOrgMetricsReader } from './reader.js'
 
 export interface OrgMetricsDeps extends CollectorDeps {
   readonly organizationId: string
   readonly directory: DirectoryStore
-  /** The streaming reader of the organization metrics body (src/cloud/org-metrics-reader.ts). */
+  /** The streaming reader of the organization metrics body (./reader.ts). */
   readonly createReader: () => TextSink<OrgMetricsReading>
 }
 
@@ -31,4 +33,12 @@ export function createOrgMetricsCollector(deps: OrgMetricsDeps): Collector {
       return deriveOrgMetrics(deps.organizationId, reading, deps.directory.current(), memory)
     }
   }
+}
+
+export const orgMetricsDefinition: CollectorDefinition = {
+  name: 'org_metrics',
+  scope: 'organization',
+  defaults: COLLECTOR_DEFAULTS.org_metrics,
+  families: FAMILIES,
+  create: (context) => createOrgMetricsCollector({ ...context, createReader: createOrgMetricsReader })
 }

@@ -28,7 +28,7 @@ export function createRateMemory(): RateMemory {
   return { nodes: new Map() }
 }
 
-const FAMILIES = [
+export const FAMILIES = [
   f.clusterCpuUsage,
   f.clusterCpuUtilization,
   f.clusterStorageUsed,

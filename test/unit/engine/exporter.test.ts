@@ -2,7 +2,6 @@ import { Registry } from 'prom-client'
 import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
 import type { CloudApi } from '../../../src/cloud/api.js'
-import { createOrgMetricsReader } from '../../../src/collectors/org-metrics/reader.js'
 import { loadConfig } from '../../../src/config/index.js'
 import { systemClock } from '../../../src/clock.js'
 import { createExporter } from '../../../src/engine/exporter.js'
@@ -70,7 +69,6 @@ describe('exporter readiness', () => {
       clock: systemClock,
       metrics: createSelfMetrics({ registry: new Registry(), version: 't', revision: 't' }),
       renderer,
-      createOrgMetricsReader: () => createOrgMetricsReader(),
       version: 't'
     })
     exporter.start()
