@@ -1,6 +1,8 @@
 import { Writable } from 'node:stream'
 import { pino, type Logger, type DestinationStream } from 'pino'
-import type { LogFormat, LogLevel } from './config/types.js'
+
+export type LogFormat = 'json' | 'pretty'
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'
 
 export type { Logger }
 

@@ -1,3 +1,4 @@
+import type { LogFormat, LogLevel } from '../logger.js'
 import type { CollectorName } from '../collectors/names.js'
 
 /** A secret given inline (env var, YAML) or as a file that is re-read when it changes. */
@@ -23,8 +24,8 @@ export interface NameFilter {
   readonly exclude: readonly string[]
 }
 
-export type LogFormat = 'json' | 'pretty'
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'
+// Declared by the logger, which the simulator shares and which must not depend on the configuration.
+export type { LogFormat, LogLevel } from '../logger.js'
 
 export interface Config {
   readonly web: {

@@ -1,16 +1,5 @@
 import type { Random } from './random.js'
-import type { Shard } from './types.js'
-
-/** A table of a simulated cluster: its shards, replicas and share of the stored bytes. */
-export interface TableSpec {
-  readonly schema: string
-  readonly table: string
-  /** null for a table that is not partitioned. */
-  readonly partitions: readonly string[] | null
-  readonly shards: number
-  readonly replicas: number
-  readonly weight: number
-}
+import type { Shard, TableSpec } from './types.js'
 
 const TABLE_NAMES = [
   'sensor_readings',

@@ -1,4 +1,3 @@
-import type { TableSpec } from './layout.js'
 import type { Plan } from './plans.js'
 
 export type SimHealth = 'GREEN' | 'YELLOW' | 'RED' | 'UNREACHABLE'
@@ -31,6 +30,17 @@ export interface SimProject {
   readonly organizationId: string
   readonly region: string
   readonly createdMs: number
+}
+
+/** A table of a simulated cluster: its shards, replicas and share of the stored bytes. */
+export interface TableSpec {
+  readonly schema: string
+  readonly table: string
+  /** null for a table that is not partitioned. */
+  readonly partitions: readonly string[] | null
+  readonly shards: number
+  readonly replicas: number
+  readonly weight: number
 }
 
 export interface Shard {
