@@ -1,4 +1,4 @@
-// The exporter's own API client and collectors, wired as src/start-exporter.ts wires them, for timing
+// The exporter's own API client and collectors, wired as src/engine/start.ts wires them, for timing
 // one org-metrics run (fetch + parse + derive) in this process.
 /* global AbortSignal */
 import { readFileSync } from 'node:fs'

@@ -160,8 +160,8 @@ timed *between* Prometheus's scrapes: in the middle of the gap after each scrape
 collector run, a GET alone and a collector run, each only if it fits before the next scrape is due (twice
 the longest run so far, plus ${MARGIN_MS} ms). So both sides are measured over the same minutes of this shared, noisy machine, and never at
 the same time; the last column gives how many runs of each went into the medians. For comparison, the
-exporter's time over ${reps} runs back to back before Prometheus starts: what it was measured as before this
-method (a run that follows another finds caches, the JIT and the CPU busy; a poll once a minute does not).
+exporter's time over ${reps} runs back to back before Prometheus starts (a run that follows another finds
+caches, the JIT and the CPU busy; a poll once a minute does not).
 Goal: exporter / Prometheus ≤ ${GOAL} at 100 and 1,000 clusters.
 
 ${table(rows)}

@@ -1,6 +1,6 @@
 /**
- * Decoders of the CrateDB Cloud API responses (docs: /work/shared/docs/cratedb-cloud-api.md §4), mapping
- * the JSON to the domain types of src/cloud/types.ts. Optional fields may be missing or null; a value of
+ * Decoders of the CrateDB Cloud API responses (the API's OpenAPI document describes them), mapping the
+ * JSON to the domain types of src/cloud/types.ts. Optional fields may be missing or null; a value of
  * the wrong type is an error naming its JSON path. Fields added to the API later are ignored.
  */
 import { type Decoder, SchemaError, array, bool, nullable, num, object, str, withDefault } from './decode.js'

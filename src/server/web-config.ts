@@ -5,7 +5,7 @@ import { parse as parseYaml } from 'yaml'
 
 /**
  * The Prometheus exporter-toolkit web configuration file (--web.config.file): TLS, basic auth and
- * extra response headers, read once at start. One key is ours and not the toolkit's:
+ * extra response headers; read at start and again when its files change (web-config-reload.ts). One key is ours and not the toolkit's:
  * `unauthenticated_paths`, a list of exact paths served without basic auth (for probes such as
  * /healthz and /readyz). Keys of the toolkit that this exporter does not implement are errors, so
  * that a file never silently means less than it says.

@@ -18,8 +18,8 @@ const FULL = process.env['SOAK_FULL'] === '1'
 const REAL_SECONDS = Number(process.env['SOAK_SECONDS'] ?? (FULL ? 300 : 60))
 const SIMULATED_MS = 24 * 3600 * 1000
 const SPEED = SIMULATED_MS / 1000 / REAL_SECONDS
-// The exporter's RSS climbs for its first 25–35 s on this machine (V8 sizing its heap; 95 → 121 MiB),
-// then stays flat: the drift is read after the first 40 % of the run.
+// The exporter's RSS climbs while V8 sizes its heap at the start, then stays flat: the drift is read
+// after the first 40 % of the run.
 const WARM_UP = 0.4
 // RSS is read every 250 ms for the whole run; the drift compares the median of the first third after
 // warm-up with the median of the last third, so that one garbage collection's swing does not decide it.

@@ -13,7 +13,7 @@ import type { NodeReading } from './types.js'
 
 /**
  * What one used row of a node's family adds to that node's reading: the one place both ways of reading
- * a row (the picked labels of src/cloud/org-metrics-rows.ts and the full scan of the reader) end in.
+ * a row (the picked labels of ./rows.ts and the full scan of the reader) end in.
  * The caller has checked the row (container, pool, area, shard property; a timestamp where a rate needs
  * one); `query` is the query type of the crate_query_* families, null for the others.
  */

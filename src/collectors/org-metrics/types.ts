@@ -1,7 +1,7 @@
 /**
  * What the exporter keeps of one organization metrics body (GET .../metrics/prometheus/): only the
  * rows of CrateDB nodes (container="crate" cAdvisor rows, pod_name series of crate-* pods) and the
- * cluster-name map. Produced by the streaming reader in src/cloud/org-metrics-reader.ts.
+ * cluster-name map. Produced by the streaming reader in ./reader.ts.
  */
 
 export interface TimedValue {

@@ -6,7 +6,7 @@ import { REGIONS } from '../scenario.js'
 import type { SimulatorState } from '../state.js'
 import { UUID, one, sendError, type Query } from './errors.js'
 
-/** users/me, organizations, projects, regions, quotas and consumption (API notes E1-E8, E22, E23). */
+/** users/me, organizations, projects, regions, quotas and consumption. */
 export function registerAccountRoutes(app: FastifyInstance, state: SimulatorState): void {
   const extra = <T extends object>(body: T, fields: object): T =>
     state.settings.extraFields ? { ...body, ...fields } : body
