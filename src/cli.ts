@@ -7,6 +7,7 @@ import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { UsageError } from './cli/flags.js'
 import type { Command, CommandIo } from './cli/io.js'
+import { ListenError } from './cli/listen-error.js'
 import { demoCommand } from './commands/demo.js'
 import { runCommand } from './commands/run.js'
 import { simulateCommand } from './commands/simulate.js'
@@ -57,6 +58,10 @@ export async function main(argv: readonly string[], io: Omit<CommandIo, 'argv'>)
       io.stderr.write(
         `${PROGRAM} ${command.name}: ${error.message}\nRun "${PROGRAM} ${command.name} --help" for usage.\n`
       )
+      return 2
+    }
+    if (error instanceof ListenError) {
+      io.stderr.write(`${PROGRAM} ${command.name}: ${error.message}\n`)
       return 2
     }
     throw error

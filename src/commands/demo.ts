@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { formatHelp, parseFlags, stringFlag, type CommandSpec, type FlagValue } from '../cli/flags.js'
 import type { Command } from '../cli/io.js'
+import { explainListen } from '../cli/listen-error.js'
 import { parseListenAddress } from '../cli/listen-address.js'
 import { loadConfig, RUN_FLAGS } from '../config/index.js'
 import { createLogger } from '../logger.js'
@@ -64,7 +65,10 @@ export const demoCommand: Command = {
       })
     if (loadOrExplain(io, 'demo', load('http://127.0.0.1:1')) === null) return 2
 
-    const simulator = await startSimulator({
+    const simulator = await explainListen(
+      `--${SIMULATOR_FLAG}`,
+      startSimulator
+    )({
       host: simulatorAddress.host,
       port: simulatorAddress.port,
       seed: stringFlag(parsed.values, 'seed') ?? 'demo',
@@ -84,7 +88,10 @@ export const demoCommand: Command = {
     })
     let running
     try {
-      running = await startExporter({
+      running = await explainListen(
+        '--web.listen-address',
+        startExporter
+      )({
         config,
         logger,
         webConfig: settings.webConfig,

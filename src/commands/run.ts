@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { formatHelp, parseFlags, type CommandSpec } from '../cli/flags.js'
 import type { Command, CommandIo } from '../cli/io.js'
+import { explainListen } from '../cli/listen-error.js'
 import { ConfigError, loadConfig, RUN_FLAGS, type LoadedConfig } from '../config/index.js'
 import { createLogger, type Logger } from '../logger.js'
 import { loadWebConfig, WebConfigError, type WebConfig } from '../server/web-config.js'
@@ -86,7 +87,10 @@ export const runCommand: Command = {
       destination: io.stderr
     })
     for (const warning of warnings) logger.warn(warning)
-    const running = await startExporter({
+    const running = await explainListen(
+      '--web.listen-address',
+      startExporter
+    )({
       config,
       logger,
       webConfig: settings.webConfig,

@@ -10,6 +10,7 @@ import {
   type CommandSpec
 } from '../cli/flags.js'
 import type { Command } from '../cli/io.js'
+import { explainListen } from '../cli/listen-error.js'
 import type { LogFormat, LogLevel } from '../config/types.js'
 import { createLogger } from '../logger.js'
 import { createSimulatorClock } from '../simulator/clock.js'
@@ -233,7 +234,10 @@ export const simulateCommand: Command = {
     const adminToken = givenToken ?? randomBytes(24).toString('base64url')
     const logger = createLogger({ level, format, destination: io.stderr })
 
-    const simulator = await startSimulator({
+    const simulator = await explainListen(
+      '--listen-address',
+      startSimulator
+    )({
       host: listen.host,
       port: listen.port,
       seed: stringFlag(values, 'seed') ?? '1',
