@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { formatHelp, parseFlags, type CommandSpec } from '../cli/flags.js'
 import type { Command, CommandIo } from '../cli/io.js'
 import { explainListen } from '../cli/listen-error.js'
-import { ConfigError, loadConfig, RUN_FLAGS, type LoadedConfig } from '../config/index.js'
+import { ConfigError, CREDENTIAL_ENV, loadConfig, RUN_FLAGS, type LoadedConfig } from '../config/index.js'
 import { createLogger, type Logger } from '../logger.js'
 import { loadWebConfig, WebConfigError, type WebConfig } from '../server/web-config.js'
 import { startExporter, type RunningExporter } from '../start-exporter.js'
@@ -14,7 +14,23 @@ const spec: CommandSpec = {
   name: 'run',
   summary:
     'Poll the CrateDB Cloud API and serve Prometheus metrics (the default command). Settings come from flags, then environment variables, then the YAML file, then defaults.',
-  flags: RUN_FLAGS
+  flags: RUN_FLAGS,
+  environment: [
+    { name: CREDENTIAL_ENV.key, help: 'API key (CrateDB Cloud console: Account -> API keys).' },
+    { name: CREDENTIAL_ENV.secret, help: 'Secret of that API key.' },
+    {
+      name: CREDENTIAL_ENV.keyFile,
+      help: `File holding the API key, in place of $${CREDENTIAL_ENV.key}; read again while running.`
+    },
+    {
+      name: CREDENTIAL_ENV.secretFile,
+      help: `File holding the secret, in place of $${CREDENTIAL_ENV.secret}; read again while running.`
+    },
+    {
+      name: 'CRATEDB_CLOUD_EXPORTER_REVISION',
+      help: 'Revision shown in cratedb_cloud_exporter_build_info (the image sets it). (default: unknown)'
+    }
+  ]
 }
 
 /** Settings a command could not use: printed with every problem, exit code 2, nothing started. */
