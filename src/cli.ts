@@ -56,12 +56,12 @@ export async function main(argv: readonly string[], io: Omit<CommandIo, 'argv'>)
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr.write(
-        `${PROGRAM} ${command.name}: ${error.message}\nRun "${PROGRAM} ${command.name} --help" for usage.\n`
+        `${PROGRAM} ${command.name}: [${error.code}] ${error.message}\nRun "${PROGRAM} ${command.name} --help" for usage.\n`
       )
       return 2
     }
     if (error instanceof ListenError) {
-      io.stderr.write(`${PROGRAM} ${command.name}: ${error.message}\n`)
+      io.stderr.write(`${PROGRAM} ${command.name}: [${error.code}] ${error.message}\n`)
       return 2
     }
     throw error

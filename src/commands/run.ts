@@ -46,7 +46,7 @@ export function loadOrExplain(
     return { loaded, webConfig }
   } catch (error) {
     if (error instanceof ConfigError || error instanceof WebConfigError) {
-      io.stderr.write(`${PROGRAM} ${command}: ${error.message}\n`)
+      io.stderr.write(`${PROGRAM} ${command}: [${error.code}] ${error.message}\n`)
       return null
     }
     throw error

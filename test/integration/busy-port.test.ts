@@ -49,7 +49,7 @@ describe('a busy listen address', () => {
       const result = cli(args())
       const command = args()[0]!
       expect(result.stderr).toBe(
-        `cratedb-cloud-exporter ${command}: cannot listen on ${busy}: the address is already in use; ` +
+        `cratedb-cloud-exporter ${command}: [CCE_LISTEN] cannot listen on ${busy}: the address is already in use; ` +
           `choose another with ${flag}=HOST:PORT\n`
       )
       expect(result.status).toBe(2)
