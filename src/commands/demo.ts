@@ -12,6 +12,8 @@ import { revision } from '../version.js'
 import { loadOrExplain, PROGRAM, serveUntilSignal } from './run.js'
 
 const SIMULATOR_FLAG = 'simulator.listen-address'
+/** The demo prints loopback URLs and needs no outside visitor, so it listens on loopback unless told. */
+const DEMO_LISTEN_ADDRESS = '127.0.0.1:9863'
 
 const spec: CommandSpec = {
   name: 'demo',
@@ -30,7 +32,11 @@ const spec: CommandSpec = {
       help: 'Seed of the demo world (ids, load, growth).',
       defaultText: 'demo'
     },
-    ...RUN_FLAGS.filter((flag) => flag.name !== 'api.url')
+    ...RUN_FLAGS.filter((flag) => flag.name !== 'api.url').map((flag) =>
+      flag.name === 'web.listen-address'
+        ? { ...flag, defaultText: `${DEMO_LISTEN_ADDRESS}: loopback only, unless a config file is given` }
+        : flag
+    )
   ]
 }
 
@@ -52,6 +58,13 @@ export const demoCommand: Command = {
     const flags = new Map<string, FlagValue>(parsed.values)
     flags.delete(SIMULATOR_FLAG)
     flags.delete('seed')
+    const addressSet =
+      flags.has('web.listen-address') ||
+      flags.has('config.file') ||
+      ['CRATEDB_CLOUD_EXPORTER_WEB_LISTEN_ADDRESS', 'CRATEDB_CLOUD_EXPORTER_CONFIG_FILE'].some(
+        (name) => (io.env[name] ?? '').trim() !== ''
+      )
+    if (!addressSet) flags.set('web.listen-address', DEMO_LISTEN_ADDRESS)
     // Validate everything before starting anything; the URL is replaced once the simulator listens.
     const env: NodeJS.ProcessEnv = { ...io.env, CRATEDB_CLOUD_API_KEY: key, CRATEDB_CLOUD_API_SECRET: secret }
     delete env['CRATEDB_CLOUD_API_KEY_FILE']
