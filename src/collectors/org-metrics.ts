@@ -2,6 +2,7 @@ import type { OrgMetricsReading } from '../cloud/org-metrics-types.js'
 import type { TextSink } from '../cloud/api.js'
 import type { Collector, CollectorDeps } from './collector.js'
 import type { DirectoryStore } from './directory.js'
+import { families as f } from '../metrics/catalogue.js'
 import { createRateMemory, deriveOrgMetrics } from './org-metrics-derive.js'
 
 export interface OrgMetricsDeps extends CollectorDeps {
@@ -17,6 +18,9 @@ export interface OrgMetricsDeps extends CollectorDeps {
  */
 export function createOrgMetricsCollector(deps: OrgMetricsDeps): Collector {
   const memory = createRateMemory()
+  // CPU is a rate between two polls: until then the status page and dashboards show none, so say once when
+  // it arrives.
+  let cpuSeen = false
   return {
     name: 'org_metrics',
     organizationId: deps.organizationId,
@@ -28,7 +32,18 @@ export function createOrgMetricsCollector(deps: OrgMetricsDeps): Collector {
           'organization metrics body has invalid lines; they were skipped'
         )
       }
-      return deriveOrgMetrics(deps.organizationId, reading, deps.directory.current(), memory)
+      const families = deriveOrgMetrics(deps.organizationId, reading, deps.directory.current(), memory)
+      if (!cpuSeen) {
+        const clusters = families.find((family) => family.spec === f.clusterCpuUsage)?.samples.length ?? 0
+        if (clusters > 0) {
+          cpuSeen = true
+          deps.logger.info(
+            { clusters },
+            'CPU rates are available (from the second poll of the organization metrics)'
+          )
+        }
+      }
+      return families
     }
   }
 }
