@@ -176,7 +176,7 @@ export function parseListenAddress(text: string): { host: string; port: number }
 
 export const simulateCommand: Command = {
   name: 'simulate',
-  summary: 'Run a stand-in CrateDB Cloud API for tests and demos',
+  summary: 'Run a stand-in CrateDB Cloud API for tests and demos.',
   async run(io) {
     const parsed = parseFlags(simulateSpec, io.argv)
     if (parsed.help) {

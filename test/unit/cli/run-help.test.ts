@@ -50,4 +50,15 @@ describe('run --help', () => {
     )
     expect(text).toMatch(/^ {2}CRATEDB_CLOUD_API_KEY_FILE +File holding the API key/m)
   })
+
+  it('is listed in the top-level help, where every command line ends with a full stop', async () => {
+    const text = await help(['--help'])
+    const commands = text
+      .slice(text.indexOf('Commands'))
+      .split('\n')
+      .slice(1)
+      .filter((line) => /^ {2}\w/.test(line))
+    expect(commands.map((line) => line.trim().split(/\s+/)[0])).toEqual(['run', 'simulate', 'demo'])
+    expect(commands.filter((line) => !line.endsWith('.'))).toEqual([])
+  })
 })
