@@ -7,6 +7,7 @@ import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { UsageError } from './cli/flags.js'
 import { PROGRAM, type Command, type CommandIo } from './cli/io.js'
+import { ListenError } from './cli/listen-error.js'
 import { demoCommand } from './commands/demo.js'
 import { runCommand } from './commands/run.js'
 import { simulateCommand } from './commands/simulate.js'
@@ -54,8 +55,12 @@ export async function main(argv: readonly string[], io: Omit<CommandIo, 'argv'>)
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr.write(
-        `${PROGRAM} ${command.name}: ${error.message}\nRun "${PROGRAM} ${command.name} --help" for usage.\n`
+        `${PROGRAM} ${command.name}: [${error.code}] ${error.message}\nRun "${PROGRAM} ${command.name} --help" for usage.\n`
       )
+      return 2
+    }
+    if (error instanceof ListenError) {
+      io.stderr.write(`${PROGRAM} ${command.name}: [${error.code}] ${error.message}\n`)
       return 2
     }
     throw error

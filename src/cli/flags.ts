@@ -15,6 +15,8 @@ export interface CommandSpec {
   readonly summary: string
   readonly usage?: string
   readonly flags: readonly FlagSpec[]
+  /** Variables read besides the [$NAME] of a flag, listed after the flags. */
+  readonly environment?: readonly { readonly name: string; readonly help: string }[]
 }
 
 export interface ParsedFlags {
@@ -134,10 +136,19 @@ export function formatHelp(program: string, command: CommandSpec): string {
       return { left: prefix, right: flag.help + details }
     })
   ]
-  const width = Math.min(40, Math.max(...rows.map((row) => row.left.length)) + 2)
-  for (const row of rows) {
+  const environment = (command.environment ?? []).map((variable) => ({
+    left: variable.name,
+    right: variable.help
+  }))
+  const width = Math.min(40, Math.max(...[...rows, ...environment].map((row) => row.left.length)) + 2)
+  const push = (row: { left: string; right: string }): void => {
     const pad = row.left.length >= width ? '\n' + ' '.repeat(width + 2) : ' '.repeat(width - row.left.length)
     lines.push(`  ${row.left}${pad}${row.right}`)
+  }
+  rows.forEach(push)
+  if (environment.length > 0) {
+    lines.push('', 'Environment variables (besides the [$NAME] of a flag above):')
+    environment.forEach(push)
   }
   return lines.join('\n') + '\n'
 }

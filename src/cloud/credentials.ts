@@ -158,7 +158,7 @@ export function createCredentialPool(deps: CredentialPoolDeps): CredentialPool {
       // Its files are read again by the next resolve(): lastOutcome says so.
       deps.observer.credentialRefused(credential.name)
       deps.logger.warn(
-        { credential: credential.name },
+        { code: 'CCE_API_AUTH', credential: credential.name },
         `CrateDB Cloud API key ${credential.name} was refused`
       )
     },

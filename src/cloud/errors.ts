@@ -40,6 +40,11 @@ export interface CloudApiErrorDetails {
   cause?: unknown
 }
 
+/** The stable code of a reason, CCE_API_<REASON>: logged with the failure and shown in /status. */
+export function apiErrorCode(reason: ApiErrorReason): string {
+  return `CCE_API_${reason.toUpperCase()}`
+}
+
 /** Stable codes, one per reason: CCE_API_<REASON>. */
 export class CloudApiError extends Error {
   override readonly name = 'CloudApiError'
@@ -52,7 +57,7 @@ export class CloudApiError extends Error {
   constructor(message: string, details: CloudApiErrorDetails) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause })
     this.reason = details.reason
-    this.code = `CCE_API_${details.reason.toUpperCase()}`
+    this.code = apiErrorCode(details.reason)
     this.endpoint = details.endpoint
     this.status = details.status
     this.retryAfterSeconds = details.retryAfterSeconds

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { formatHelp, parseFlags, stringFlag, type CommandSpec, type FlagValue } from '../cli/flags.js'
 import { PROGRAM, type Command } from '../cli/io.js'
+import { explainListen } from '../cli/listen-error.js'
 import { loadConfig, RUN_FLAGS } from '../config/index.js'
 import { parseListenAddress } from '../config/listen-address.js'
 import { createLogger } from '../logger.js'
@@ -11,6 +12,8 @@ import { revision } from '../version.js'
 import { loadOrExplain, serveUntilSignal } from './run.js'
 
 const SIMULATOR_FLAG = 'simulator.listen-address'
+/** The demo prints loopback URLs and needs no outside visitor, so it listens on loopback unless told. */
+const DEMO_LISTEN_ADDRESS = '127.0.0.1:9863'
 
 const spec: CommandSpec = {
   name: 'demo',
@@ -29,7 +32,11 @@ const spec: CommandSpec = {
       help: 'Seed of the demo world (ids, load, growth).',
       defaultText: 'demo'
     },
-    ...RUN_FLAGS.filter((flag) => flag.name !== 'api.url')
+    ...RUN_FLAGS.filter((flag) => flag.name !== 'api.url').map((flag) =>
+      flag.name === 'web.listen-address'
+        ? { ...flag, defaultText: `${DEMO_LISTEN_ADDRESS}: loopback only, unless a config file is given` }
+        : flag
+    )
   ]
 }
 
@@ -51,6 +58,13 @@ export const demoCommand: Command = {
     const flags = new Map<string, FlagValue>(parsed.values)
     flags.delete(SIMULATOR_FLAG)
     flags.delete('seed')
+    const addressSet =
+      flags.has('web.listen-address') ||
+      flags.has('config.file') ||
+      ['CRATEDB_CLOUD_EXPORTER_WEB_LISTEN_ADDRESS', 'CRATEDB_CLOUD_EXPORTER_CONFIG_FILE'].some(
+        (name) => (io.env[name] ?? '').trim() !== ''
+      )
+    if (!addressSet) flags.set('web.listen-address', DEMO_LISTEN_ADDRESS)
     // Validate everything before starting anything; the URL is replaced once the simulator listens.
     const env: NodeJS.ProcessEnv = { ...io.env, CRATEDB_CLOUD_API_KEY: key, CRATEDB_CLOUD_API_SECRET: secret }
     delete env['CRATEDB_CLOUD_API_KEY_FILE']
@@ -64,7 +78,10 @@ export const demoCommand: Command = {
       })
     if (loadOrExplain(io, 'demo', load('http://127.0.0.1:1')) === null) return 2
 
-    const simulator = await startSimulator({
+    const simulator = await explainListen(
+      `--${SIMULATOR_FLAG}`,
+      startSimulator
+    )({
       host: simulatorAddress.host,
       port: simulatorAddress.port,
       seed: stringFlag(parsed.values, 'seed') ?? 'demo',
@@ -84,7 +101,10 @@ export const demoCommand: Command = {
     })
     let running
     try {
-      running = await startExporter({
+      running = await explainListen(
+        '--web.listen-address',
+        startExporter
+      )({
         config,
         logger,
         webConfig: settings.webConfig,

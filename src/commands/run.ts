@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { formatHelp, parseFlags, type CommandSpec } from '../cli/flags.js'
 import { PROGRAM, type Command, type CommandIo } from '../cli/io.js'
-import { ConfigError, loadConfig, RUN_FLAGS, type LoadedConfig } from '../config/index.js'
+import { explainListen } from '../cli/listen-error.js'
+import { ConfigError, CREDENTIAL_ENV, loadConfig, RUN_FLAGS, type LoadedConfig } from '../config/index.js'
 import { createLogger, type Logger } from '../logger.js'
 import { loadWebConfig, WebConfigError, type WebConfig } from '../server/web-config.js'
 import { startExporter, type RunningExporter } from '../engine/start.js'
@@ -11,7 +12,23 @@ const spec: CommandSpec = {
   name: 'run',
   summary:
     'Poll the CrateDB Cloud API and serve Prometheus metrics (the default command). Settings come from flags, then environment variables, then the YAML file, then defaults.',
-  flags: RUN_FLAGS
+  flags: RUN_FLAGS,
+  environment: [
+    { name: CREDENTIAL_ENV.key, help: 'API key (CrateDB Cloud console: Account -> API keys).' },
+    { name: CREDENTIAL_ENV.secret, help: 'Secret of that API key.' },
+    {
+      name: CREDENTIAL_ENV.keyFile,
+      help: `File holding the API key, in place of $${CREDENTIAL_ENV.key}; read again while running.`
+    },
+    {
+      name: CREDENTIAL_ENV.secretFile,
+      help: `File holding the secret, in place of $${CREDENTIAL_ENV.secret}; read again while running.`
+    },
+    {
+      name: 'CRATEDB_CLOUD_EXPORTER_REVISION',
+      help: 'Revision shown in cratedb_cloud_exporter_build_info (the image sets it). (default: unknown)'
+    }
+  ]
 }
 
 /** Settings a command could not use: printed with every problem, exit code 2, nothing started. */
@@ -27,7 +44,7 @@ export function loadOrExplain(
     return { loaded, webConfig }
   } catch (error) {
     if (error instanceof ConfigError || error instanceof WebConfigError) {
-      io.stderr.write(`${PROGRAM} ${command}: ${error.message}\n`)
+      io.stderr.write(`${PROGRAM} ${command}: [${error.code}] ${error.message}\n`)
       return null
     }
     throw error
@@ -84,7 +101,10 @@ export const runCommand: Command = {
       destination: io.stderr
     })
     for (const warning of warnings) logger.warn(warning)
-    const running = await startExporter({
+    const running = await explainListen(
+      '--web.listen-address',
+      startExporter
+    )({
       config,
       logger,
       webConfig: settings.webConfig,

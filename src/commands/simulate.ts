@@ -12,6 +12,7 @@ import {
 import { PROGRAM, type Command } from '../cli/io.js'
 import { parseListenAddress } from '../config/listen-address.js'
 import { createLogger, type LogFormat, type LogLevel } from '../logger.js'
+import { explainListen } from '../cli/listen-error.js'
 import { createSimulatorClock } from '../simulator/clock.js'
 import { FaultSpecError, parseFaultRule, type FaultRule } from '../simulator/faults.js'
 import { startSimulator } from '../simulator/index.js'
@@ -164,7 +165,7 @@ function positiveInt(value: number | undefined, flag: string, fallback: number):
 
 export const simulateCommand: Command = {
   name: 'simulate',
-  summary: 'Run a stand-in CrateDB Cloud API for tests and demos',
+  summary: 'Run a stand-in CrateDB Cloud API for tests and demos.',
   async run(io) {
     const parsed = parseFlags(simulateSpec, io.argv)
     if (parsed.help) {
@@ -226,7 +227,10 @@ export const simulateCommand: Command = {
     const adminToken = givenToken ?? randomBytes(24).toString('base64url')
     const logger = createLogger({ level, format, destination: io.stderr })
 
-    const simulator = await startSimulator({
+    const simulator = await explainListen(
+      '--listen-address',
+      startSimulator
+    )({
       host: listen.host,
       port: listen.port,
       seed: stringFlag(values, 'seed') ?? '1',

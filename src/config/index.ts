@@ -1,4 +1,5 @@
 export { ConfigError } from './errors.js'
 export { RUN_FLAGS } from './flags.js'
+export { CREDENTIAL_ENV } from './credentials.js'
 export { loadConfig, type LoadConfigInput, type LoadedConfig } from './load.js'
 export { formatDuration, parseDuration } from './parse.js'

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events'
-import { CloudApiError, type ApiErrorReason } from '../cloud/errors.js'
+import { apiErrorCode, CloudApiError, type ApiErrorReason } from '../cloud/errors.js'
 import { createDeadlineSignal } from '../cloud/retry.js'
 import type { TimerClock, TimerHandle } from '../clock.js'
 import type { CollectorConfig } from '../config/types.js'
@@ -45,6 +45,7 @@ interface Slot {
   lastDurationSeconds: number | null
   success: boolean | null
   lastErrorReason: ApiErrorReason | 'internal' | null
+  lastErrorCode: string | null
   lastErrorMessage: string | null
   nextRunAt: number | null
   timer: TimerHandle | null
@@ -94,6 +95,7 @@ export function createRunner(deps: RunnerDeps): Runner {
       slot.success = true
       slot.lastSuccessAt = slot.published.at
       slot.lastErrorReason = null
+      slot.lastErrorCode = null
       slot.lastErrorMessage = null
       deps.metrics.collectorLastSuccess.set(labels(slot), slot.published.at / 1000)
     } catch (error) {
@@ -101,10 +103,15 @@ export function createRunner(deps: RunnerDeps): Runner {
       if (slot.stopped) return
       slot.success = false
       slot.lastErrorReason = errorReason(error, signal)
+      slot.lastErrorCode = slot.lastErrorReason === 'internal' ? null : apiErrorCode(slot.lastErrorReason)
       slot.lastErrorMessage = error instanceof Error ? error.message : String(error)
       deps.metrics.collectorFailures.inc(labels(slot))
       slot.logger.warn(
-        { reason: slot.lastErrorReason, err: error instanceof CloudApiError ? undefined : error },
+        {
+          ...(slot.lastErrorCode === null ? {} : { code: slot.lastErrorCode }),
+          reason: slot.lastErrorReason,
+          err: error instanceof CloudApiError ? undefined : error
+        },
         `collection failed: ${slot.lastErrorMessage}`
       )
     } finally {
@@ -157,6 +164,7 @@ export function createRunner(deps: RunnerDeps): Runner {
         lastDurationSeconds: null,
         success: null,
         lastErrorReason: null,
+        lastErrorCode: null,
         lastErrorMessage: null,
         nextRunAt: null,
         timer: null,
@@ -209,6 +217,7 @@ export function createRunner(deps: RunnerDeps): Runner {
         lastDurationSeconds: slot.lastDurationSeconds,
         success: slot.success,
         lastErrorReason: slot.lastErrorReason,
+        lastErrorCode: slot.lastErrorCode,
         lastErrorMessage: slot.lastErrorMessage,
         nextRunAt: slot.nextRunAt,
         stale: isStale(slot, now)

@@ -29,6 +29,8 @@ export interface CollectorStatus {
   readonly lastDurationSeconds: number | null
   readonly success: boolean | null
   readonly lastErrorReason: ErrorReason | null
+  /** CCE_API_<REASON> of the last failure; null when it succeeded or failed inside the exporter. */
+  readonly lastErrorCode: string | null
   readonly lastErrorMessage: string | null
   readonly nextRunAt: number | null
   /** Whether its data has been withdrawn for being older than the staleness limit. */

@@ -28,6 +28,13 @@ function meter(ratio: number | null): SafeHtml {
     ${percent(ratio)}`
 }
 
+/** CPU is a rate of two polls of the organization metrics; storage is known after the first. */
+function cpuCell(cluster: ClusterStatus): SafeHtml {
+  if (cluster.cpuUtilization === null && cluster.storageUtilization !== null && !cluster.suspended)
+    return html`<span class="muted">waiting for the second poll</span>`
+  return meter(cluster.cpuUtilization)
+}
+
 function clusterRow(cluster: ClusterStatus): SafeHtml {
   const healthClass = HEALTH_CLASS[cluster.health] ?? 'other'
   const operation = cluster.runningOperation === '' ? '' : cluster.runningOperation
@@ -43,7 +50,7 @@ function clusterRow(cluster: ClusterStatus): SafeHtml {
     </td>
     <td class="num">${cluster.numNodes}</td>
     <td>${meter(cluster.storageUtilization)}</td>
-    <td>${meter(cluster.cpuUtilization)}</td>
+    <td>${cpuCell(cluster)}</td>
     <td>${operation}</td>
   </tr>`
 }

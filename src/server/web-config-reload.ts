@@ -114,7 +114,7 @@ export function startWebConfigReloader(deps: WebConfigReloaderDeps): WebConfigRe
       // Messages name the setting or the TLS problem ("key values mismatch"), never a hash or key material.
       const reason = error instanceof Error ? error.message : String(error)
       logger.error(
-        { path: current.path, reason },
+        { code: 'CCE_WEB_CONFIG', path: current.path, reason },
         'web configuration changed but was not applied; the previous one stays in use'
       )
       return 'failed'

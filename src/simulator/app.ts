@@ -6,6 +6,7 @@ import { registerAccountRoutes } from './routes/account.js'
 import { registerAdminRoutes } from './routes/admin.js'
 import { registerClusterMetricsRoutes } from './routes/cluster-metrics.js'
 import { registerClusterRoutes } from './routes/clusters.js'
+import { registerIndexRoute } from './routes/index-page.js'
 import { sendError } from './routes/errors.js'
 import { registerOrgMetricsRoutes } from './routes/org-metrics.js'
 import type { SimulatorState } from './state.js'
@@ -35,6 +36,7 @@ export function buildSimulatorApp(state: SimulatorState, deps: SimulatorAppDeps)
     state.refresh()
     done()
   })
+  registerIndexRoute(app)
   registerAccountRoutes(app, state)
   registerClusterRoutes(app, state)
   registerClusterMetricsRoutes(app, state)

@@ -65,7 +65,7 @@ describe.skipIf(chromiumPath === undefined)('landing page in a real browser', ()
     expect(clusterRows).toHaveLength(2)
     expect(clusterRows[0]).toMatch(/Acme & Co\s+Main\s+production\s+c-1\s+GREEN\s+3\s+42\.0 %\s+12\.5 %/)
     expect(clusterRows[1]).toContain('<script>alert("x")</script>')
-    expect(clusterRows[1]).toMatch(/YELLOW\s+1\s+91\.0 %\s+–\s+UPGRADE/)
+    expect(clusterRows[1]).toMatch(/YELLOW\s+1\s+91\.0 %\s+waiting for the second poll\s+UPGRADE/)
     expect(await page.locator('body script').count()).toBe(0)
 
     const collectorRows = await tables.nth(2).locator('tbody tr').allInnerTexts()

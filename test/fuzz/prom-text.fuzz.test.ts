@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { createOrgMetricsReader } from '../../src/collectors/org-metrics/reader.js'
 import type { OrgMetricsReading } from '../../src/collectors/org-metrics/types.js'
 import { createPromTextParser, type PromTextStats } from '../../src/prom-text/index.js'
@@ -209,8 +209,12 @@ describe('prom-text fuzzing', () => {
 const capturePath = sharedFile('org-metrics-capture.prom')
 
 describe.skipIf(capturePath === undefined)('prom-text fuzzing on mutations of the real capture', () => {
-  const capture = readFileSync(capturePath!)
-  const lines = capture.toString('utf8').split('\n')
+  let capture: Buffer
+  let lines: string[]
+  beforeAll(() => {
+    capture = readFileSync(capturePath!)
+    lines = capture.toString('utf8').split('\n')
+  })
 
   const insertions = fc.constantFrom(
     '"',

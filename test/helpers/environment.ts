@@ -5,8 +5,14 @@ import { fileURLToPath } from 'node:url'
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
-/** ../shared/cratedb-cloud beside the repository: real reference data that the repository does not copy. */
-export const SHARED_CRATEDB_CLOUD = resolve(REPO_ROOT, '../shared/cratedb-cloud')
+/**
+ * ../shared/cratedb-cloud beside the repository: real reference data that the repository does not copy.
+ * CCE_SHARED_DIR names another folder in place of ../shared, so a run can see the suite as a plain clone does.
+ */
+export const SHARED_CRATEDB_CLOUD = resolve(
+  process.env['CCE_SHARED_DIR'] ?? resolve(REPO_ROOT, '../shared'),
+  'cratedb-cloud'
+)
 
 const inCi = process.env['CI'] === 'true'
 /** Set by .ci/run: a missing tool (prometheus, promtool, chromium) fails the test instead of skipping it. */
@@ -14,7 +20,8 @@ const toolsRequired = inCi || process.env['CCE_REQUIRE_TOOLS'] === '1'
 
 /**
  * Path of a file in ../shared/cratedb-cloud, or undefined (test skips) when the folder is absent on a
- * developer's machine. In CI its absence is an error.
+ * developer's machine. In CI its absence is an error. Only checks that the file exists, so a test file may
+ * call it while vitest collects it; the file itself is read in beforeAll or in a test.
  */
 export function sharedFile(name: string): string | undefined {
   const path = resolve(SHARED_CRATEDB_CLOUD, name)

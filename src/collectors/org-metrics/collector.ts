@@ -5,6 +5,7 @@ import type { DirectoryStore } from '../directory.js'
 import { COLLECTOR_DEFAULTS } from '../names.js'
 import { createRateMemory, deriveOrgMetrics, FAMILIES } from './derive.js'
 import { createOrgMetricsReader } from './reader.js'
+import { families as f } from '../../metrics/catalogue.js'
 
 export interface OrgMetricsDeps extends CollectorDeps {
   readonly organizationId: string
@@ -19,6 +20,9 @@ export interface OrgMetricsDeps extends CollectorDeps {
  */
 export function createOrgMetricsCollector(deps: OrgMetricsDeps): Collector {
   const memory = createRateMemory()
+  // CPU is a rate between two polls: until then the status page and dashboards show none, so say once when
+  // it arrives.
+  let cpuSeen = false
   return {
     name: 'org_metrics',
     organizationId: deps.organizationId,
@@ -30,7 +34,18 @@ export function createOrgMetricsCollector(deps: OrgMetricsDeps): Collector {
           'organization metrics body has invalid lines; they were skipped'
         )
       }
-      return deriveOrgMetrics(deps.organizationId, reading, deps.directory.current(), memory)
+      const families = deriveOrgMetrics(deps.organizationId, reading, deps.directory.current(), memory)
+      if (!cpuSeen) {
+        const clusters = families.find((family) => family.spec === f.clusterCpuUsage)?.samples.length ?? 0
+        if (clusters > 0) {
+          cpuSeen = true
+          deps.logger.info(
+            { clusters },
+            'CPU rates are available (from the second poll of the organization metrics)'
+          )
+        }
+      }
+      return families
     }
   }
 }

@@ -68,6 +68,7 @@ export function sampleStatus(overrides: Partial<StatusReport> = {}): StatusRepor
         lastDurationSeconds: 0.84,
         success: true,
         lastErrorReason: null,
+        lastErrorCode: null,
         lastErrorMessage: null,
         nextRunAt: NOW + 48_000,
         stale: false
@@ -81,6 +82,7 @@ export function sampleStatus(overrides: Partial<StatusReport> = {}): StatusRepor
         lastDurationSeconds: 50,
         success: false,
         lastErrorReason: 'throttled',
+        lastErrorCode: 'CCE_API_THROTTLED',
         lastErrorMessage: 'HTTP 429 <too many>',
         nextRunAt: NOW + 20_000,
         stale: false

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
+import { beforeAll, describe, expect, it } from 'vitest'
 import {
   METRIC_IDS,
   buildSimulatorApp,
@@ -134,7 +135,20 @@ function calls(state: ReturnType<typeof createSimulatorState>): Call[] {
 describe.skipIf(openapiPath === undefined)(
   'every JSON body validates against the official OpenAPI document',
   () => {
-    const validator = openapiPath === undefined ? undefined : createOpenApiValidator(openapiPath)
+    let validator: ReturnType<typeof createOpenApiValidator>
+    /** Every property name the document knows; an extra field is one outside this list. */
+    const validatorKeys: string[] = []
+    beforeAll(() => {
+      validator = createOpenApiValidator(openapiPath!)
+      const walk = (node: unknown): void => {
+        if (node === null || typeof node !== 'object') return
+        const properties = (node as Record<string, unknown>)['properties']
+        if (properties !== null && typeof properties === 'object')
+          validatorKeys.push(...Object.keys(properties))
+        for (const value of Object.values(node)) walk(value)
+      }
+      walk(JSON.parse(readFileSync(openapiPath!, 'utf8')))
+    })
     for (const [name, scenario] of scenarios)
       for (const extraFields of [false, true])
         it(`${name} scenario, extra fields ${extraFields ? 'on' : 'off'}`, async () => {
@@ -165,7 +179,7 @@ describe.skipIf(openapiPath === undefined)(
             expect(response.headers['content-type']).toMatch(/^application\/json/)
             const body: unknown = response.json()
             expect(
-              validator!.validate(call.template, call.method, call.status, body),
+              validator.validate(call.template, call.method, call.status, body),
               `${call.method} ${call.url}`
             ).toEqual([])
             if (extraFields && call.status < 300 && !call.template.includes('/metrics/')) {
@@ -182,16 +196,3 @@ describe.skipIf(openapiPath === undefined)(
         })
   }
 )
-
-/** Every property name the document knows; an extra field is one outside this list. */
-const validatorKeys: string[] = []
-if (openapiPath !== undefined) {
-  const walk = (node: unknown): void => {
-    if (node === null || typeof node !== 'object') return
-    const properties = (node as Record<string, unknown>)['properties']
-    if (properties !== null && typeof properties === 'object') validatorKeys.push(...Object.keys(properties))
-    for (const value of Object.values(node)) walk(value)
-  }
-  const { readFileSync } = await import('node:fs')
-  walk(JSON.parse(readFileSync(openapiPath, 'utf8')))
-}

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { createOrgMetricsReader } from '../../../../src/collectors/org-metrics/reader.js'
 import type { OrgMetricsReading } from '../../../../src/collectors/org-metrics/types.js'
 import { REPO_ROOT, sharedFile } from '../../../helpers/environment.js'
@@ -37,8 +37,12 @@ function readInCutChunks(body: Buffer, cuts: number[]): string {
 const capture = sharedFile('org-metrics-capture.prom')
 
 describe.skipIf(capture === undefined)('org metrics reader: chunk boundaries on the real capture', () => {
-  const body = readFileSync(capture!)
-  const whole = readInChunks(body, () => body.length)
+  let body: Buffer
+  let whole: string
+  beforeAll(() => {
+    body = readFileSync(capture!)
+    whole = readInChunks(body, () => body.length)
+  })
 
   it('reads the expected storage in one chunk', () => {
     expect(whole).toContain('"storageUsedBytes": 247118391')

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import {
   createOrgMetricsReader,
   type OrgMetricsReaderOptions
@@ -21,7 +21,12 @@ const CAPTURE_CLUSTER = '5e52d9b3-3b92-4568-a3a4-620ed9d1d445'
 const capture = sharedFile('org-metrics-capture.prom')
 
 describe.skipIf(capture === undefined)('org metrics reader on the real capture', () => {
-  const reading = read(readFileSync(capture!))
+  let body: Buffer
+  let reading: OrgMetricsReading
+  beforeAll(() => {
+    body = readFileSync(capture!)
+    reading = read(body)
+  })
   const node = (name: string) => reading.nodes.get(`${CAPTURE_CLUSTER}/${name}`)
 
   it('finds the one cluster and its three nodes', () => {
@@ -86,7 +91,7 @@ describe.skipIf(capture === undefined)('org metrics reader on the real capture',
   })
 
   it('reads the same when it checks every line', () => {
-    expect(read(readFileSync(capture!), { validateDropped: true })).toEqual(reading)
+    expect(read(body, { validateDropped: true })).toEqual(reading)
   })
 })
 
