@@ -104,7 +104,9 @@ export function createExporter(deps: ExporterDeps): Exporter {
           ...common,
           organizationId,
           directory,
-          createReader: deps.createOrgMetricsReader
+          createReader: deps.createOrgMetricsReader,
+          keepMissingForMs:
+            config.maxStalenessIntervals * config.collectors.org_metrics.intervalSeconds * 1000
         })
       case 'quotas':
         return createQuotasCollector({ ...common, organizationId })

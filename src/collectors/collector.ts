@@ -1,4 +1,5 @@
 import type { CloudApi } from '../cloud/api.js'
+import { CloudApiError } from '../cloud/errors.js'
 import type { Clock } from '../clock.js'
 import type { Logger } from '../logger.js'
 import type { FamilySnapshot } from '../metrics/types.js'
@@ -21,4 +22,18 @@ export interface Collector {
   /** '' for collectors that are not per organization. */
   readonly organizationId: string
   collect(signal: AbortSignal): Promise<readonly FamilySnapshot[]>
+}
+
+/**
+ * A failed poll that still has data to publish: the fresh data of some clusters, and the last good
+ * data of the others that the answer lacked. The runner publishes `families` and counts the run as
+ * failed (reason decode).
+ */
+export class PartialPollError extends CloudApiError {
+  readonly families: readonly FamilySnapshot[]
+
+  constructor(message: string, endpoint: string, families: readonly FamilySnapshot[]) {
+    super(message, { reason: 'decode', endpoint })
+    this.families = families
+  }
 }

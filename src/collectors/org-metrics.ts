@@ -3,12 +3,15 @@ import type { TextSink } from '../cloud/api.js'
 import type { Collector, CollectorDeps } from './collector.js'
 import type { DirectoryStore } from './directory.js'
 import { createRateMemory, deriveOrgMetrics } from './org-metrics-derive.js'
+import { createClusterKeeper, publishableReading } from './org-metrics-keep.js'
 
 export interface OrgMetricsDeps extends CollectorDeps {
   readonly organizationId: string
   readonly directory: DirectoryStore
   /** The streaming reader of the organization metrics body (src/cloud/org-metrics-reader.ts). */
   readonly createReader: () => TextSink<OrgMetricsReading>
+  /** How long a running cluster missing from the answers keeps its last good series (the staleness limit). */
+  readonly keepMissingForMs: number
 }
 
 /**
@@ -17,18 +20,22 @@ export interface OrgMetricsDeps extends CollectorDeps {
  */
 export function createOrgMetricsCollector(deps: OrgMetricsDeps): Collector {
   const memory = createRateMemory()
+  const keeper = createClusterKeeper(deps.organizationId, deps.keepMissingForMs)
+  const createReader = (): TextSink<OrgMetricsReading> => publishableReading(deps.createReader())
   return {
     name: 'org_metrics',
     organizationId: deps.organizationId,
     async collect(signal) {
-      const reading = await deps.api.orgMetrics(deps.organizationId, signal, deps.createReader)
+      const reading = await deps.api.orgMetrics(deps.organizationId, signal, createReader)
       if (reading !== null && reading.invalidLines > 0 && reading.firstInvalid !== null) {
         deps.logger.warn(
           { invalidLines: reading.invalidLines, firstInvalid: reading.firstInvalid },
           'organization metrics body has invalid lines; they were skipped'
         )
       }
-      return deriveOrgMetrics(deps.organizationId, reading, deps.directory.current(), memory)
+      const directory = deps.directory.current()
+      const families = deriveOrgMetrics(deps.organizationId, reading, directory, memory)
+      return keeper.complete(families, directory, deps.clock.now())
     }
   }
 }

@@ -109,7 +109,7 @@ export const simulateSpec: CommandSpec = {
     {
       name: 'fault',
       type: 'list',
-      help: 'MATCH=ACTIONS, e.g. "/api/v2/clusters/{cluster_id}/=503,503,pass", "~/metrics/=25%:latency:2000", "*429:10,pass". Actions: 500 502 503 504 403 429[:s|none] 204 latency:MS reset slow:MS truncate malformed oversize[:BYTES] redirect:URL pass.'
+      help: 'MATCH=ACTIONS, e.g. "/api/v2/clusters/{cluster_id}/=503,503,pass", "~/metrics/=25%:latency:2000", "*429:10,pass". Actions: 500 502 503 504 403 429[:s|none] 204 latency:MS reset slow:MS truncate malformed oversize[:BYTES] garbage empty html cut-line (a 200 without data) redirect:URL pass.'
     },
     {
       name: 'extra-fields',
