@@ -71,7 +71,8 @@ export async function createOrgMetricsRun(baseUrl, organizationId) {
     clock,
     organizationId,
     directory,
-    createReader: createOrgMetricsReader
+    createReader: createOrgMetricsReader,
+    keepMissingForMs: 300_000
   })
   return {
     clusters: directory.current().clusters.size,

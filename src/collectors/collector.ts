@@ -1,4 +1,5 @@
 import type { CloudApi } from '../cloud/api.js'
+import { CloudApiError } from '../cloud/errors.js'
 import type { Clock } from '../clock.js'
 import type { Config } from '../config/types.js'
 import type { Logger } from '../logger.js'
@@ -46,4 +47,18 @@ export interface CollectorDefinition {
   /** The families its collectors return (src/metrics/catalogue.ts). */
   readonly families: readonly FamilySpec[]
   create(context: CollectorContext): Collector
+}
+
+/**
+ * A failed poll that still has data to publish: the fresh data of some clusters, and the last good
+ * data of the others that the answer lacked. The runner publishes `families` and counts the run as
+ * failed (reason decode).
+ */
+export class PartialPollError extends CloudApiError {
+  readonly families: readonly FamilySnapshot[]
+
+  constructor(message: string, endpoint: string, families: readonly FamilySnapshot[]) {
+    super(message, { reason: 'decode', endpoint })
+    this.families = families
+  }
 }

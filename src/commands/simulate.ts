@@ -87,6 +87,12 @@ export const simulateSpec: CommandSpec = {
       placeholder: 'cache|429'
     },
     {
+      name: 'rate-limit-window',
+      type: 'number',
+      help: 'Seconds (simulated) an organization waits for a fresh org-metrics body, counted from the last one.',
+      defaultText: '60'
+    },
+    {
       name: 'clock-speed',
       type: 'number',
       help: 'Simulated seconds per real second (operations, growth, rate limit).',
@@ -102,7 +108,7 @@ export const simulateSpec: CommandSpec = {
     {
       name: 'fault',
       type: 'list',
-      help: 'MATCH=ACTIONS, e.g. "/api/v2/clusters/{cluster_id}/=503,503,pass", "~/metrics/=25%:latency:2000", "*429:10,pass". Actions: 500 502 503 504 403 429[:s|none] 204 latency:MS reset slow:MS truncate malformed oversize[:BYTES] redirect:URL pass.'
+      help: 'MATCH=ACTIONS, e.g. "/api/v2/clusters/{cluster_id}/=503,503,pass", "~/metrics/=25%:latency:2000", "*429:10,pass". Actions: 500 502 503 504 403 429[:s|none] 204 latency:MS reset slow:MS truncate malformed oversize[:BYTES] garbage empty html cut-line (a 200 without data) redirect:URL pass.'
     },
     {
       name: 'extra-fields',
@@ -202,6 +208,9 @@ export const simulateCommand: Command = {
       throw new UsageError('--api-key and --api-secret must be given the same number of times')
     const cpuLoad = numberFlag(values, 'cpu-load') ?? 0.35
     if (cpuLoad < 0 || cpuLoad > 1) throw new UsageError(`--cpu-load: expected 0..1, got ${cpuLoad}`)
+    const windowSeconds = numberFlag(values, 'rate-limit-window') ?? 60
+    if (!(windowSeconds >= 0))
+      throw new UsageError(`--rate-limit-window: expected a non-negative number, got ${windowSeconds}`)
     const speed = numberFlag(values, 'clock-speed') ?? 1
     if (speed <= 0) throw new UsageError(`--clock-speed: expected a positive number, got ${speed}`)
     let faults: FaultRule[]
@@ -245,6 +254,7 @@ export const simulateCommand: Command = {
           oneOf(stringFlag(values, 'auth-failure'), ['401', '302'], 'auth-failure', '401')
         ) as 401 | 302,
         rateLimit: oneOf(stringFlag(values, 'rate-limit'), ['cache', '429'], 'rate-limit', 'cache'),
+        rateLimitWindowMs: windowSeconds * 1000,
         extraFields: booleanFlag(values, 'extra-fields') ?? false,
         cpuLoad,
         metricsJsonShape: oneOf(

@@ -7,7 +7,7 @@ import type { Logger } from '../logger.js'
 import type { SelfMetrics } from '../metrics/self-metrics.js'
 import type { FamilySnapshot } from '../metrics/types.js'
 import type { CollectorStatus } from './view.js'
-import type { Collector } from '../collectors/collector.js'
+import { PartialPollError, type Collector } from '../collectors/collector.js'
 
 export interface RunnerDeps {
   readonly logger: Logger
@@ -101,6 +101,8 @@ export function createRunner(deps: RunnerDeps): Runner {
     } catch (error) {
       failure = error
       if (slot.stopped) return
+      if (error instanceof PartialPollError)
+        slot.published = { families: error.families, at: deps.clock.now() }
       slot.success = false
       slot.lastErrorReason = errorReason(error, signal)
       slot.lastErrorCode = slot.lastErrorReason === 'internal' ? null : apiErrorCode(slot.lastErrorReason)

@@ -9,7 +9,7 @@ import { sendError } from './routes/errors.js'
  * proxy in front of the API would), body damage (slow, truncated, malformed, oversize) on the way out.
  */
 
-type BodyFault = Extract<FaultAction, { kind: 'slow' | 'truncate' | 'malformed' | 'oversize' }>
+type BodyFault = Extract<FaultAction, { kind: 'slow' | 'truncate' | 'malformed' | 'oversize' | 'bad-200' }>
 
 const bodyFaults = new WeakMap<FastifyRequest, BodyFault>()
 
@@ -40,6 +40,7 @@ async function applyEarly(action: FaultAction, request: FastifyRequest, reply: F
     case 'truncate':
     case 'malformed':
     case 'oversize':
+    case 'bad-200':
       bodyFaults.set(request, action)
       return
     case 'latency':
@@ -71,9 +72,53 @@ async function* padded(source: Readable, bytes: number, json: boolean): AsyncGen
   for (let sent = 0; sent < bytes; sent += piece.length) yield piece
 }
 
+const MAINTENANCE_PAGE =
+  '<!DOCTYPE html>\n<html><head><title>Scheduled maintenance</title></head>\n<body><h1>We will be back soon</h1></body></html>\n'
+
+async function wholeBody(payload: unknown): Promise<Buffer> {
+  const parts: Buffer[] = []
+  for await (const chunk of toStream(payload))
+    parts.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)))
+  return Buffer.concat(parts)
+}
+
+/** The body up to a few bytes before the end of its middle line: a value or timestamp cut short. */
+function cutInsideLine(body: Buffer): Buffer {
+  const newline = body.indexOf(10, Math.floor(body.length / 2))
+  return body.subarray(0, Math.max(0, (newline === -1 ? body.length : newline) - 5))
+}
+
+async function badBody(
+  fault: Extract<BodyFault, { kind: 'bad-200' }>,
+  payload: unknown,
+  reply: FastifyReply
+) {
+  reply.code(200)
+  let body: Buffer
+  switch (fault.body) {
+    case 'garbage':
+      body = Buffer.from('this is { not valid\n%%% neither is this\n')
+      break
+    case 'empty':
+      body = Buffer.alloc(0)
+      break
+    case 'html':
+      reply.type('text/html; charset=utf-8')
+      body = Buffer.from(MAINTENANCE_PAGE)
+      break
+    case 'cut-line':
+      body = cutInsideLine(await wholeBody(payload))
+      break
+  }
+  reply.header('content-length', String(body.length))
+  return body
+}
+
 function damage(fault: BodyFault, payload: unknown, reply: FastifyReply): unknown {
   const json = String(reply.getHeader('content-type') ?? '').includes('json')
   switch (fault.kind) {
+    case 'bad-200':
+      return badBody(fault, payload, reply)
     case 'slow':
       return Readable.from(slowly(toStream(payload), fault.chunkDelayMs))
     case 'oversize':
@@ -119,6 +164,6 @@ export function registerFaultHooks(app: FastifyInstance, engine: FaultEngine): v
     const fault = bodyFaults.get(request)
     if (fault === undefined) return payload
     bodyFaults.delete(request)
-    return damage(fault, payload, reply)
+    return await damage(fault, payload, reply)
   })
 }

@@ -21,6 +21,11 @@ export type FaultAction =
   | { readonly kind: 'malformed' }
   | { readonly kind: 'oversize'; readonly bytes: number }
   | { readonly kind: 'no-content' }
+  /**
+   * A 200 whose body is no data: two garbage lines, nothing, an HTML maintenance page, or the real body
+   * cut inside a line (with a Content-Length that matches, so that only the content shows the cut).
+   */
+  | { readonly kind: 'bad-200'; readonly body: 'garbage' | 'empty' | 'html' | 'cut-line' }
   | { readonly kind: 'pass' }
 
 export interface FaultRule {
@@ -77,6 +82,12 @@ export function parseFaultAction(token: string): FaultAction {
       return { kind: 'oversize', bytes: number(64 * 1024 * 1024) }
     case 'pass':
       return { kind: 'pass' }
+    case 'garbage':
+    case 'empty':
+    case 'html':
+    case 'cut-line':
+      if (arg !== undefined) throw new FaultSpecError(`fault ${head} takes no argument: ${token}`)
+      return { kind: 'bad-200', body: head }
     case 'redirect': {
       let location: URL
       try {
@@ -94,8 +105,8 @@ export function parseFaultAction(token: string): FaultAction {
 /**
  * `MATCH=ACTIONS`: ACTIONS is `503,503,pass` (a sequence, once), `*503,pass` (repeating) or
  * `25%:503` (each request, with a probability). Actions: 500 502 503 504 403 429[:retry-after-s|none]
- * 204 latency:MS reset slow:MS-per-chunk truncate malformed oversize[:BYTES] redirect:URL pass (a
- * redirect URL without '=' or ',').
+ * 204 latency:MS reset slow:MS-per-chunk truncate malformed oversize[:BYTES] garbage empty html
+ * cut-line redirect:URL pass (a redirect URL without '=' or ',').
  */
 export function parseFaultRule(text: string): FaultRule {
   const at = text.lastIndexOf('=')

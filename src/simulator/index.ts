@@ -23,6 +23,8 @@ export {
   DEFAULT_SETTINGS,
   type CreateClusterInput,
   type Credential,
+  type OrgMetricsOutcome,
+  type OrgMetricsRequest,
   type SimulatorSettings,
   type SimulatorState,
   type SimulatorStateOptions

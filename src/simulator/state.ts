@@ -19,6 +19,7 @@ export interface SimulatorSettings {
   authFailure: 401 | 302
   /** A second org-metrics request within the window gets the cached body (200) or a 429. */
   rateLimit: 'cache' | '429'
+  /** Per organization, counted from the last request answered with a fresh body (simulated ms). */
   rateLimitWindowMs: number
   /** Adds fields the OpenAPI document does not know, as a newer API would. */
   extraFields: boolean
@@ -63,7 +64,26 @@ export interface CreateClusterInput {
   viaOperation?: boolean
 }
 
+/**
+ * How the org-metrics endpoint answered one request: a fresh body, the previous body again (200), a 429,
+ * or a 204 because nothing of the organization runs.
+ */
+export type OrgMetricsOutcome = 'fresh' | 're-served' | 'throttled' | 'no-content'
+
+export interface OrgMetricsRequest {
+  /** Simulated time of the request (ms since epoch). */
+  readonly atMs: number
+  readonly organizationId: string
+  readonly outcome: OrgMetricsOutcome
+  /** When the body in effect was answered fresh (= atMs for a fresh answer); null before any. */
+  readonly freshAtMs: number | null
+  /** The Retry-After header of a throttled answer (seconds). */
+  readonly retryAfterSeconds?: number
+}
+
 const KEY_IDLE_LIMIT_MS = 90 * 86_400_000
+/** Enough for hours of polling of many organizations; the oldest entries go first. */
+const ORG_METRICS_LOG_LIMIT = 20_000
 
 export const DEFAULT_SETTINGS: SimulatorSettings = {
   authFailure: 401,
@@ -92,6 +112,7 @@ export function createSimulatorState(options: SimulatorStateOptions = {}) {
   const faultEngine: FaultEngine = createFaultEngine(createRandom(`${seed}/faults`), options.faults ?? [])
   const served = new Map<string, { snapshot: OrgSnapshot; truth: OrgMetricsTruth }>()
   let apiRequests = 0
+  const orgMetricsLog: OrgMetricsRequest[] = []
 
   const addCredential = (key: string, secret: string): void => {
     credentials.set(key, { key, secret, active: true, lastUsedMs: clock.now() })
@@ -258,6 +279,17 @@ export function createSimulatorState(options: SimulatorStateOptions = {}) {
       for (const chunk of renderChunks(snapshot)) write(chunk)
       return truthOf(snapshot)
     },
+    /** Called by the org-metrics route for every request that reaches it. */
+    recordOrgMetricsRequest(entry: OrgMetricsRequest): void {
+      orgMetricsLog.push(entry)
+      if (orgMetricsLog.length > ORG_METRICS_LOG_LIMIT)
+        orgMetricsLog.splice(0, orgMetricsLog.length - ORG_METRICS_LOG_LIMIT)
+    },
+    /** The org-metrics requests so far (the newest 20,000), oldest first, of one organization or all. */
+    orgMetricsRequests: (organizationId?: string): OrgMetricsRequest[] =>
+      orgMetricsLog.filter(
+        (entry) => organizationId === undefined || entry.organizationId === organizationId
+      ),
     /** Called by the route for the body it actually serves. */
     recordServed(snapshot: OrgSnapshot): void {
       served.set(snapshot.organizationId, { snapshot, truth: truthOf(snapshot) })

@@ -159,6 +159,14 @@ const ROWS: readonly Row[] = [
     perRun: 1,
     ...simFault(`${M}=*malformed`)
   },
+  ...(['garbage', 'empty', 'html', 'cut-line'] as const).map((body): Row => ({
+    name: `HTTP 200 without data: ${body}`,
+    reason: 'decode',
+    target: 'org_metrics',
+    route: M,
+    perRun: 1,
+    ...simFault(`${M}=*${body}`)
+  })),
   {
     name: 'an oversize org metrics body',
     reason: 'decode',

@@ -6,12 +6,15 @@ import { COLLECTOR_DEFAULTS } from '../names.js'
 import { createRateMemory, deriveOrgMetrics, FAMILIES } from './derive.js'
 import { createOrgMetricsReader } from './reader.js'
 import { families as f } from '../../metrics/catalogue.js'
+import { createClusterKeeper, publishableReading } from './keep.js'
 
 export interface OrgMetricsDeps extends CollectorDeps {
   readonly organizationId: string
   readonly directory: DirectoryStore
   /** The streaming reader of the organization metrics body (./reader.ts). */
   readonly createReader: () => TextSink<OrgMetricsReading>
+  /** How long a running cluster missing from the answers keeps its last good series (the staleness limit). */
+  readonly keepMissingForMs: number
 }
 
 /**
@@ -23,18 +26,21 @@ export function createOrgMetricsCollector(deps: OrgMetricsDeps): Collector {
   // CPU is a rate between two polls: until then the status page and dashboards show none, so say once when
   // it arrives.
   let cpuSeen = false
+  const keeper = createClusterKeeper(deps.organizationId, deps.keepMissingForMs)
+  const createReader = (): TextSink<OrgMetricsReading> => publishableReading(deps.createReader())
   return {
     name: 'org_metrics',
     organizationId: deps.organizationId,
     async collect(signal) {
-      const reading = await deps.api.orgMetrics(deps.organizationId, signal, deps.createReader)
+      const reading = await deps.api.orgMetrics(deps.organizationId, signal, createReader)
       if (reading !== null && reading.invalidLines > 0 && reading.firstInvalid !== null) {
         deps.logger.warn(
           { invalidLines: reading.invalidLines, firstInvalid: reading.firstInvalid },
           'organization metrics body has invalid lines; they were skipped'
         )
       }
-      const families = deriveOrgMetrics(deps.organizationId, reading, deps.directory.current(), memory)
+      const directory = deps.directory.current()
+      const families = deriveOrgMetrics(deps.organizationId, reading, directory, memory)
       if (!cpuSeen) {
         const clusters = families.find((family) => family.spec === f.clusterCpuUsage)?.samples.length ?? 0
         if (clusters > 0) {
@@ -45,7 +51,7 @@ export function createOrgMetricsCollector(deps: OrgMetricsDeps): Collector {
           )
         }
       }
-      return families
+      return keeper.complete(families, directory, deps.clock.now())
     }
   }
 }
@@ -55,5 +61,11 @@ export const orgMetricsDefinition: CollectorDefinition = {
   scope: 'organization',
   defaults: COLLECTOR_DEFAULTS.org_metrics,
   families: FAMILIES,
-  create: (context) => createOrgMetricsCollector({ ...context, createReader: createOrgMetricsReader })
+  create: (context) =>
+    createOrgMetricsCollector({
+      ...context,
+      createReader: createOrgMetricsReader,
+      keepMissingForMs:
+        context.config.maxStalenessIntervals * context.config.collectors.org_metrics.intervalSeconds * 1000
+    })
 }

@@ -17,7 +17,7 @@ import {
 } from './families.js'
 import { createNodeDirectory } from './nodes.js'
 import { ROW_FALLBACK, ROW_USED, createPickedRowReader } from './rows.js'
-import { BLANK, CHAR_CLASS, METRIC_START } from '../../prom-text/chars.js'
+import { BLANK, CHAR_CLASS, LF, METRIC_START } from '../../prom-text/chars.js'
 import { findLabel, labelValueIs } from '../../prom-text/label-lookup.js'
 import { LINE_INVALID, LINE_SAMPLE, LineScanner, labelValue } from '../../prom-text/line-scanner.js'
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from '../../prom-text/line-splitter.js'
@@ -176,8 +176,10 @@ export function createOrgMetricsReader(options: OrgMetricsReaderOptions = {}): T
     maxLineBytes
   )
 
+  let lastByte = LF
   return {
     write(chunk) {
+      if (chunk.length > 0) lastByte = chunk[chunk.length - 1]!
       scanner.newChunk()
       picked.newChunk()
       splitter.write(chunk)
@@ -186,6 +188,7 @@ export function createOrgMetricsReader(options: OrgMetricsReaderOptions = {}): T
       splitter.end()
       reading.bytes = splitter.bytes
       reading.lines = splitter.lines
+      reading.endsInsideLine = lastByte !== LF
       return reading
     }
   }

@@ -47,6 +47,8 @@ export interface OrgMetricsReading {
   invalidLines: number
   /** The first invalid line's number and what is wrong with it. */
   firstInvalid: { line: number; message: string } | null
+  /** The body's last line has no line feed: the body was cut short (the format ends every line with one). */
+  endsInsideLine: boolean
 }
 
 /** A reading of an empty body: the start of every read. */
@@ -59,6 +61,7 @@ export function emptyOrgMetricsReading(): OrgMetricsReading {
     bytes: 0,
     lines: 0,
     invalidLines: 0,
-    firstInvalid: null
+    firstInvalid: null,
+    endsInsideLine: false
   }
 }

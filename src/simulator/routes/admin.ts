@@ -52,7 +52,15 @@ function applySettings(state: SimulatorState, body: Partial<SimulatorSettings>):
     state.settings.metricsJsonShape = body.metricsJsonShape
   }
   if (typeof body.extraFields === 'boolean') state.settings.extraFields = body.extraFields
-  if (typeof body.rateLimitWindowMs === 'number') state.settings.rateLimitWindowMs = body.rateLimitWindowMs
+  if (body.rateLimitWindowMs !== undefined) {
+    if (
+      typeof body.rateLimitWindowMs !== 'number' ||
+      !Number.isFinite(body.rateLimitWindowMs) ||
+      body.rateLimitWindowMs < 0
+    )
+      return 'rateLimitWindowMs must be a non-negative number of milliseconds'
+    state.settings.rateLimitWindowMs = body.rateLimitWindowMs
+  }
   if (typeof body.operationMs === 'number') state.settings.operationMs = body.operationMs
   if (typeof body.cpuLoad === 'number') state.setCpuLoad(body.cpuLoad)
   return null
@@ -149,6 +157,12 @@ export function registerAdminRoutes(app: FastifyInstance, state: SimulatorState,
           return { id: request.params.id, numNodes: state.cluster(request.params.id)?.nodes.length }
         }
       )
+      // Every org-metrics request with its answer, so that a test can count the requests inside a window.
+      admin.get<{ Querystring: { organization?: string } }>('/org-metrics/requests', (request) => ({
+        windowMs: state.settings.rateLimitWindowMs,
+        rateLimit: state.settings.rateLimit,
+        requests: state.orgMetricsRequests(request.query.organization)
+      }))
       admin.get<{ Params: { org: string } }>('/ground-truth/:org', async (request, reply) => {
         const truth = state.lastOrgMetrics(request.params.org)
         return truth === undefined ? sendError(reply, 404, 'No org-metrics body served yet.') : truth

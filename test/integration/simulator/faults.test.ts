@@ -85,6 +85,37 @@ describe('simulator faults over a real socket', () => {
     ).rejects.toThrow()
   })
 
+  it('answers the org-metrics endpoint with a 200 that holds no data: garbage, empty, HTML, cut in a line', async () => {
+    sim.state.settings.rateLimitWindowMs = 0
+    const M = `/api/v2/organizations/${orgId}/metrics/prometheus/`
+    sim.state.setFaults([
+      parseFaultRule(
+        '/api/v2/organizations/{organization_id}/metrics/prometheus/=garbage,empty,html,cut-line'
+      )
+    ])
+    const answers: { status: number; type: string; length: string; body: string }[] = []
+    for (let i = 0; i < 5; i++) {
+      const response = await get(M)
+      answers.push({
+        status: response.statusCode,
+        type: String(response.headers['content-type']),
+        length: String(response.headers['content-length']),
+        body: await response.body.text()
+      })
+    }
+    sim.state.settings.rateLimitWindowMs = 60_000
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200])
+    expect(answers[0]!.body).toBe('this is { not valid\n%%% neither is this\n')
+    expect(answers[1]!.body).toBe('')
+    expect(answers[2]!.type).toContain('text/html')
+    expect(answers[2]!.body).toContain('<html>')
+    const [cut, whole] = [answers[3]!, answers[4]!]
+    expect(cut.length).toBe(String(Buffer.byteLength(cut.body)))
+    expect(cut.body.length).toBeGreaterThan(whole.body.length / 3)
+    expect(cut.body.endsWith('\n')).toBe(false)
+    expect(whole.body.endsWith('\n')).toBe(true)
+  })
+
   it('sends malformed JSON, an oversize body, a 204, and adds latency', async () => {
     sim.state.setFaults([parseFaultRule(`${ME}=malformed,oversize:3000000,204,latency:300`)])
     const malformed = await get(ME)

@@ -42,6 +42,7 @@ describe('org_metrics collector', () => {
       clock: { now: () => 0 },
       organizationId: ORG.id,
       directory,
+      keepMissingForMs: 180_000,
       createReader: () => {
         throw new Error('not read: the fake API returns readings')
       }

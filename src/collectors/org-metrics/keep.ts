@@ -1,0 +1,136 @@
+import type { TextSink } from '../../cloud/api.js'
+import { ENDPOINTS } from '../../cloud/endpoints.js'
+import type { OrgMetricsReading } from './types.js'
+import type { FamilySnapshot, Sample } from '../../metrics/types.js'
+import { PartialPollError } from '../collector.js'
+import type { Directory } from '../directory.js'
+
+/**
+ * Never replace good data with worse: a 200 answer of the organization metrics endpoint is fresh data
+ * only for the clusters it has rows of. A body that is not organization metrics at all fails the poll
+ * (the last good data stays, as for any failed poll); a running cluster without a row keeps its last
+ * good series, up to the staleness limit, and fails the poll for it.
+ */
+
+/**
+ * The reader, refusing at the end of the body what must not be published; the API client counts a
+ * refusal as a decode failure. Every line of the format ends with a line feed, so a body that ends
+ * inside a line was cut short, and its last value may be cut short too. The API answers 204 when it
+ * has no data, so a 200 without a single row of a CrateDB node or cluster is garbage, an empty body or
+ * an HTML page.
+ */
+export function publishableReading(sink: TextSink<OrgMetricsReading>): TextSink<OrgMetricsReading> {
+  return {
+    write: (chunk) => sink.write(chunk),
+    end() {
+      const reading = sink.end()
+      if (reading.endsInsideLine)
+        throw new Error(
+          `the body ends inside line ${reading.lines}, without a line feed: it was cut short after ${reading.bytes} bytes`
+        )
+      if (reading.nodes.size === 0 && reading.clusterHealth.size === 0)
+        throw new Error(
+          `the body has no row of a CrateDB node or cluster (${reading.bytes} bytes, ${reading.lines} lines, ${reading.invalidLines} invalid): not organization metrics`
+        )
+      return reading
+    }
+  }
+}
+
+const RUNNING_HEALTH: ReadonlySet<string> = new Set(['GREEN', 'YELLOW', 'RED'])
+// A cluster being created or suspended may have no rows yet, or none any more.
+const ROWLESS_OPERATIONS: ReadonlySet<string> = new Set(['CREATE', 'SUSPEND'])
+
+/** The organization's clusters that the inventory lists as running, by id, with their names. */
+export function runningClusters(directory: Directory, organizationId: string): Map<string, string> {
+  const running = new Map<string, string>()
+  for (const { cluster, organization } of directory.clusters.values()) {
+    if (organization.id !== organizationId || cluster.suspended) continue
+    if (!RUNNING_HEALTH.has(cluster.health.status)) continue
+    if (ROWLESS_OPERATIONS.has(cluster.health.running_operation)) continue
+    running.set(cluster.id, cluster.name)
+  }
+  return running
+}
+
+interface KeptCluster {
+  readonly at: number
+  /** By family name. */
+  readonly rows: Map<string, { snapshot: FamilySnapshot; samples: Sample[] }>
+}
+
+export interface ClusterKeeper {
+  /**
+   * Takes the families of one poll at `now`: remembers them per cluster, and adds the last good series
+   * of every running cluster without rows, if not older than the staleness limit. Throws a
+   * PartialPollError carrying the families to publish when a running cluster had no rows.
+   */
+  complete(families: FamilySnapshot[], directory: Directory, now: number): FamilySnapshot[]
+}
+
+export function createClusterKeeper(organizationId: string, keepForMs: number): ClusterKeeper {
+  const kept = new Map<string, KeptCluster>()
+  return {
+    complete(families, directory, now) {
+      const present = byCluster(families, now)
+      const running = runningClusters(directory, organizationId)
+      const missing = [...running.keys()].filter((id) => !present.has(id))
+      for (const [id, cluster] of present) kept.set(id, cluster)
+      // A cluster that is gone, suspended or filtered out leaves nothing behind.
+      for (const id of kept.keys()) if (!present.has(id) && !running.has(id)) kept.delete(id)
+      if (missing.length === 0) return families
+      const extra = new Map<string, { snapshot: FamilySnapshot; samples: Sample[] }>()
+      for (const id of missing) {
+        const last = kept.get(id)
+        if (last === undefined) continue
+        if (now - last.at > keepForMs) {
+          kept.delete(id)
+          continue
+        }
+        for (const [name, rows] of last.rows) {
+          const entry = extra.get(name) ?? { snapshot: rows.snapshot, samples: [] }
+          entry.samples.push(...rows.samples)
+          extra.set(name, entry)
+        }
+      }
+      const merged = families.map((family) => {
+        const more = extra.get(family.spec.name)
+        if (more === undefined) return family
+        extra.delete(family.spec.name)
+        return { spec: family.spec, samples: [...family.samples, ...more.samples] }
+      })
+      for (const { snapshot, samples } of extra.values()) merged.push({ spec: snapshot.spec, samples })
+      const names = missing.map((id) => `${running.get(id) ?? ''} (${id})`).join(', ')
+      throw new PartialPollError(
+        `${ENDPOINTS.orgMetrics}: no rows of running cluster${missing.length > 1 ? 's' : ''} ${names} in the body; their last good data is kept until the staleness limit`,
+        ENDPOINTS.orgMetrics,
+        merged
+      )
+    }
+  }
+}
+
+/** The samples of each cluster (by its cluster_id label), family by family. */
+function byCluster(families: readonly FamilySnapshot[], now: number): Map<string, KeptCluster> {
+  const out = new Map<string, KeptCluster>()
+  for (const family of families) {
+    const index = family.spec.labelNames.indexOf('cluster_id')
+    if (index < 0) continue
+    for (const sample of family.samples) {
+      const id = sample.labels[index]
+      if (id === undefined) continue
+      let cluster = out.get(id)
+      if (cluster === undefined) {
+        cluster = { at: now, rows: new Map() }
+        out.set(id, cluster)
+      }
+      let rows = cluster.rows.get(family.spec.name)
+      if (rows === undefined) {
+        rows = { snapshot: family, samples: [] }
+        cluster.rows.set(family.spec.name, rows)
+      }
+      rows.samples.push(sample)
+    }
+  }
+  return out
+}
