@@ -2,11 +2,14 @@ import type { ApiErrorReason } from '../cloud/errors.js'
 import type { CredentialStatus } from '../cloud/api.js'
 import type { ExpositionBody } from '../metrics/body.js'
 
-/** One rendering of everything the exporter exposes, made once per collection and served as is. */
+/**
+ * One rendering of the collectors' families, made once per collection and served as is; a scrape
+ * appends the exporter's own metrics, rendered for it (ExporterView.selfMetrics).
+ */
 export interface Exposition {
   /** Prometheus text format 0.0.4. */
   readonly text: ExpositionBody
-  /** OpenMetrics 1.0.0, ending in "# EOF". */
+  /** OpenMetrics 1.0.0, without the "# EOF" that ends the self metrics. */
   readonly openMetrics: ExpositionBody
   /** When this rendering was made (ms since epoch). */
   readonly renderedAt: number
@@ -64,8 +67,10 @@ export interface StatusReport {
 
 /** What the HTTP server needs from the rest of the exporter. */
 export interface ExporterView {
-  /** The latest rendering; before the first collection, one with only the exporter's own metrics. */
+  /** The latest rendering of the collectors' families; before the first collection, an empty one. */
   exposition(): Exposition
+  /** The exporter's own metrics as they are now, served after the rendering; OpenMetrics ends in "# EOF". */
+  selfMetrics(format: 'text' | 'openmetrics'): Promise<Buffer>
   status(): StatusReport
   /** true once the first complete collection has been published. */
   ready(): boolean
