@@ -10,6 +10,7 @@ import { startSimulator } from '../../dist/simulator/index.js'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 export const CAPTURE = resolve(ROOT, '../shared/cratedb-cloud/org-metrics-capture.prom')
+const CAPTURE_CLUSTER = { id: '5e52d9b3-3b92-4568-a3a4-620ed9d1d445', name: 'devbrain' }
 export const BENCH_KEY = 'bench-key'
 export const BENCH_SECRET = 'bench-secret'
 export const SEED = 'bench'
@@ -60,10 +61,14 @@ export async function writeWorld(root, name, clusters) {
       'json',
       await getJson(`${api}${organizationId}/projects/`)
     )
+    const listing = await getJson(`${api}${organizationId}/clusters/`)
     writeIndex(
       join(base, organizationId, 'clusters'),
       'json',
-      await getJson(`${api}${organizationId}/clusters/`)
+      // The capture's one cluster, so that the listing and the body name the same running cluster.
+      capture
+        ? JSON.stringify(JSON.parse(listing).map((cluster) => ({ ...cluster, ...CAPTURE_CLUSTER })))
+        : listing
     )
     const metricsDir = join(base, organizationId, 'metrics/prometheus')
     mkdirSync(metricsDir, { recursive: true })

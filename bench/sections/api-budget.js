@@ -53,7 +53,7 @@ async function measure(organizations, { intervalSeconds, cycles, scrapes }) {
       dispatcher: wire.dispatcher
     })
     const runs = async () => {
-      const text = (await running.exporter.renderNow()).text.toString('utf8')
+      const text = (await running.exporter.view.selfMetrics('text')).toString('utf8')
       const failures =
         sumOf(text, 'cratedb_cloud_collector_failures_total', 'inventory') +
         sumOf(text, 'cratedb_cloud_collector_failures_total', 'org_metrics')

@@ -182,6 +182,7 @@ export function createExporter(deps: ExporterDeps): Exporter {
 
   const view: ExporterView = {
     exposition: () => deps.renderer.current(),
+    selfMetrics: (format) => deps.renderer.selfMetrics(format),
     ready,
     alive: () => !stopped,
     status: () =>

@@ -71,8 +71,10 @@ export interface StatusReport {
 
 /** What the HTTP server needs from the rest of the exporter. */
 export interface ExporterView {
-  /** The latest rendering; before the first collection, one with only the exporter's own metrics. */
+  /** The latest rendering of the collectors' families; before the first collection, an empty one. */
   exposition(): Exposition
+  /** The exporter's own metrics as they are now, served after the rendering; OpenMetrics ends in "# EOF". */
+  selfMetrics(format: 'text' | 'openmetrics'): Promise<Buffer>
   status(): StatusReport
   /** true once the first complete collection has been published. */
   ready(): boolean

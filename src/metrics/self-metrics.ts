@@ -2,7 +2,8 @@ import { Counter, Gauge, Histogram, type Registry, collectDefaultMetrics } from 
 
 /**
  * The exporter's own instrumentation, on a registry it is given (never prom-client's global one).
- * These are live values; the exposition snapshots them at each render.
+ * Rendered anew for every scrape (src/metrics/exposition.ts), so what a scrape shows is current; the
+ * process_* and nodejs_* values are collected at most once a second.
  */
 export interface SelfMetrics {
   readonly registry: Registry
@@ -31,7 +32,7 @@ export interface SelfMetricsOptions {
   defaultMetrics?: boolean
 }
 
-const POLLED = 'Counted by the exporter itself, live.'
+const POLLED = 'Counted by the exporter itself, current at every scrape.'
 
 /**
  * prom-client's gauges with a counter's suffix: `promtool check metrics` rejects them (exit status 3).
@@ -133,13 +134,13 @@ export function createSelfMetrics(options: SelfMetricsOptions): SelfMetrics {
   })
   const collectorDataAge = new Gauge({
     name: 'cratedb_cloud_collector_data_age_seconds',
-    help: 'Age of the data the collector serves at the time of rendering; data older than the staleness limit is withdrawn.',
+    help: 'Age of the data the collector serves, as of the last rendering of the cluster data (after every collector run); data older than the staleness limit is withdrawn.',
     labelNames: ['collector', 'organization_id'] as const,
     registers
   })
   const scrapes = new Counter({
     name: 'cratedb_cloud_exporter_scrapes_total',
-    help: `Requests served on the telemetry path, by format (text, openmetrics). ${POLLED}`,
+    help: `GET requests served on the telemetry path, by format (text, openmetrics), the current one included. ${POLLED}`,
     labelNames: ['format'] as const,
     registers
   })

@@ -26,11 +26,14 @@ export interface FamilySnapshot {
   readonly samples: readonly Sample[]
 }
 
-/** One rendering of everything the exporter exposes, made once per collection and served as is. */
+/**
+ * One rendering of the collectors' families, made once per collection and served as is; a scrape
+ * appends the exporter's own metrics, rendered for it (ExporterView.selfMetrics).
+ */
 export interface Exposition {
   /** Prometheus text format 0.0.4. */
   readonly text: ExpositionBody
-  /** OpenMetrics 1.0.0, ending in "# EOF". */
+  /** OpenMetrics 1.0.0, without the "# EOF" that ends the self metrics appended per scrape. */
   readonly openMetrics: ExpositionBody
   /** When this rendering was made (ms since epoch). */
   readonly renderedAt: number

@@ -1,32 +1,68 @@
-import { createGzip } from 'node:zlib'
+import { constants, crc32, createDeflateRaw, deflateRawSync } from 'node:zlib'
 import type { ExpositionBody } from '../metrics/body.js'
 
-export type Compress = (body: ExpositionBody) => Promise<Buffer>
-
-export interface GzipCache {
-  /** The gzipped body, compressed once per distinct body and shared by concurrent callers. */
-  get(body: ExpositionBody): Promise<Buffer>
+/**
+ * The start of a gzip member: the gzip header and the body compressed up to a flush point, not
+ * finished, so that more data can be appended in new deflate blocks; with the CRC-32 and length of the
+ * uncompressed body that the trailer needs.
+ */
+export interface GzipPrefix {
+  readonly head: Buffer
+  readonly crc: number
+  readonly length: number
 }
 
-/** Gzips the parts of a body as one stream, without joining them first. */
-export function gzipBody(body: ExpositionBody): Promise<Buffer> {
+export type Compress = (body: ExpositionBody) => Promise<GzipPrefix>
+
+export interface GzipCache {
+  /** The compressed start of the body, made once per distinct body and shared by concurrent callers. */
+  get(body: ExpositionBody): Promise<GzipPrefix>
+}
+
+// Magic, deflate, no flags, no modification time, no extra flags, OS "Unix" (as zlib's gzip writes it).
+const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03])
+
+/**
+ * Compresses the parts of a body as one raw deflate stream, without joining them first, and ends it
+ * with a sync flush instead of a final block: the output stops on a byte boundary and any deflate
+ * blocks may follow.
+ */
+export function gzipPrefix(body: ExpositionBody): Promise<GzipPrefix> {
   return new Promise((resolve, reject) => {
-    const gzip = createGzip()
-    const out: Buffer[] = []
-    gzip.on('data', (chunk: Buffer) => out.push(chunk))
-    gzip.once('error', reject)
-    gzip.once('end', () => resolve(Buffer.concat(out)))
-    for (const part of body.parts) gzip.write(part)
-    gzip.end()
+    const deflate = createDeflateRaw({ finishFlush: constants.Z_SYNC_FLUSH })
+    const out: Buffer[] = [GZIP_HEADER]
+    let crc = 0
+    deflate.on('data', (chunk: Buffer) => out.push(chunk))
+    deflate.once('error', reject)
+    deflate.once('end', () => resolve({ head: Buffer.concat(out), crc, length: body.byteLength }))
+    for (const part of body.parts) {
+      crc = crc32(part, crc)
+      deflate.write(part)
+    }
+    deflate.end()
   })
+}
+
+/**
+ * The rest of the gzip member after a prefix: `tail` compressed as the final deflate blocks (a new
+ * deflate stream needs no state of the prefix's, since its back-references stay within itself), then
+ * the CRC-32 and length of prefix and tail together. A few kilobytes of self metrics per scrape cost
+ * well under a millisecond, while the large prefix is compressed once per rendering.
+ */
+export function gzipTail(prefix: GzipPrefix, tail: Buffer): Buffer[] {
+  const trailer = Buffer.alloc(8)
+  trailer.writeUInt32LE(crc32(tail, prefix.crc) >>> 0, 0)
+  trailer.writeUInt32LE((prefix.length + tail.length) % 2 ** 32, 4)
+  // Level 1: on a few kilobytes it compresses within 10 % of the default level in half the time.
+  return [deflateRawSync(tail, { level: 1 }), trailer]
 }
 
 /**
  * Every rendering is a new pair of bodies, so keying on the body compresses each format of each
  * generation at most once, and lets old generations be garbage collected with their bodies.
  */
-export function createGzipCache(compress: Compress = gzipBody): GzipCache {
-  const cache = new WeakMap<ExpositionBody, Promise<Buffer>>()
+export function createGzipCache(compress: Compress = gzipPrefix): GzipCache {
+  const cache = new WeakMap<ExpositionBody, Promise<GzipPrefix>>()
   return {
     get(body) {
       let entry = cache.get(body)

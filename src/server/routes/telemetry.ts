@@ -1,8 +1,7 @@
 import type { FastifyPluginCallback, FastifyReply } from 'fastify'
-import type { ExpositionBody } from '../../metrics/body.js'
 import { OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE } from '../../metrics/exposition.js'
 import type { SelfMetrics } from '../../metrics/self-metrics.js'
-import type { GzipCache } from '../gzip-cache.js'
+import { gzipTail, type GzipCache } from '../gzip-cache.js'
 import { acceptsGzip, negotiateFormat } from '../negotiation.js'
 import type { ExporterView } from '../../engine/view.js'
 
@@ -18,8 +17,10 @@ export interface TelemetryRouteOptions {
  * joined. (A stream would be throttled by the socket's 16 KiB high-water mark and go back to the event
  * loop for every part; reply.send needs one Buffer.) onResponse hooks still run after a hijacked reply.
  */
-function sendParts(reply: FastifyReply, body: ExpositionBody, head: boolean): void {
-  reply.header('Content-Length', body.byteLength)
+function sendParts(reply: FastifyReply, parts: readonly (readonly Buffer[])[], head: boolean): void {
+  let length = 0
+  for (const list of parts) for (const part of list) length += part.length
+  reply.header('Content-Length', length)
   reply.hijack()
   const response = reply.raw
   for (const [name, value] of Object.entries(reply.getHeaders()))
@@ -30,13 +31,15 @@ function sendParts(reply: FastifyReply, body: ExpositionBody, head: boolean): vo
     return
   }
   response.cork()
-  for (const part of body.parts) response.write(part)
+  for (const list of parts) for (const part of list) response.write(part)
   response.end()
 }
 
 /**
- * Serves the latest rendering as it is: a scrape never calls the API, never renders, and gzips a
- * rendering at most once per format (the cache is keyed on the rendering's bodies).
+ * Serves the latest rendering of the collectors' families as it is, followed by the exporter's own
+ * metrics rendered for this scrape: a scrape never calls the API, never renders the cluster data, and
+ * gzips each rendering at most once per format (the cache is keyed on the rendering's bodies); only
+ * the self metrics are compressed per scrape, appended to the cached compressed start.
  */
 export const telemetryRoutes: FastifyPluginCallback<TelemetryRouteOptions> = (app, options, done) => {
   app.get(options.telemetryPath, async (request, reply) => {
@@ -47,13 +50,18 @@ export const telemetryRoutes: FastifyPluginCallback<TelemetryRouteOptions> = (ap
       .header('Content-Type', format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE)
       .header('Vary', 'Accept, Accept-Encoding')
       .header('Cache-Control', 'no-store')
+    // Counted before the self metrics are rendered, so that a scrape sees itself counted.
     if (request.method === 'GET') options.selfMetrics.scrapes.inc({ format })
+    const head = request.method === 'HEAD'
     if (!acceptsGzip(request.headers['accept-encoding'])) {
-      sendParts(reply, plain, request.method === 'HEAD')
+      const self = await options.view.selfMetrics(format)
+      sendParts(reply, [plain.parts, [self]], head)
       return reply
     }
-    const compressed = await options.gzip.get(plain)
-    return reply.header('Content-Encoding', 'gzip').send(compressed)
+    const [prefix, self] = await Promise.all([options.gzip.get(plain), options.view.selfMetrics(format)])
+    reply.header('Content-Encoding', 'gzip')
+    sendParts(reply, [[prefix.head], gzipTail(prefix, self)], head)
+    return reply
   })
   done()
 }

@@ -49,7 +49,8 @@ function slowRenderer(delayMs: number) {
       latest = { ...latest, generation: ++generation }
       return latest
     },
-    current: () => latest
+    current: () => latest,
+    selfMetrics: () => Promise.resolve(Buffer.alloc(0))
   }
   return { renderer, finished }
 }

@@ -1,7 +1,7 @@
 import { Gauge, Registry, type RegistryContentType } from 'prom-client'
 import { describe, expect, it } from 'vitest'
 import { families } from '../../../src/metrics/catalogue.js'
-import { createExpositionRenderer } from '../../../src/metrics/exposition.js'
+import { createExpositionRenderer, scrapeBody } from '../../../src/metrics/exposition.js'
 import { createSelfMetrics } from '../../../src/metrics/self-metrics.js'
 import type { FamilySnapshot } from '../../../src/metrics/types.js'
 
@@ -18,30 +18,27 @@ const nodes: FamilySnapshot = {
   samples: [{ labels: ['c-1', 'prod'], value: 3 }]
 }
 
-async function settle(): Promise<void> {
-  await new Promise((resolve) => setImmediate(resolve))
-}
-
 describe('createExpositionRenderer', () => {
-  it('serves only the self metrics before the first render', async () => {
+  it('serves an empty rendering before the first, and the self metrics on their own', async () => {
     const { renderer } = setup()
-    await settle()
     const current = renderer.current()
-    expect(current.generation).toBe(1)
-    const text = current.text.toString('utf8')
+    expect(current.generation).toBe(0)
+    expect(current.text.byteLength).toBe(0)
+    const text = await scrapeBody(renderer, 'text')
     expect(text).toContain('cratedb_cloud_exporter_build_info{version="1.2.3",revision="abc"')
     expect(text).not.toContain('cratedb_cloud_cluster_nodes')
-    expect(current.openMetrics.toString('utf8')).toMatch(
+    expect(await scrapeBody(renderer, 'openmetrics')).toMatch(
       /cratedb_cloud_exporter_build_info\{[^\n]*\} 1\n[^]*# EOF\n$/
     )
   })
 
-  it('appends the self metrics to the families in both formats, with one # EOF at the very end', async () => {
+  it('serves the self metrics after the families in both formats, with one # EOF at the very end', async () => {
     const { renderer, self } = setup()
     self.scrapes.inc({ format: 'text' }, 4)
     const exposition = await renderer.render([nodes])
-    const text = exposition.text.toString('utf8')
-    const openMetrics = exposition.openMetrics.toString('utf8')
+    expect(exposition.text.toString('utf8')).not.toContain('cratedb_cloud_exporter')
+    const text = await scrapeBody(renderer, 'text')
+    const openMetrics = await scrapeBody(renderer, 'openmetrics')
     expect(text.indexOf('cratedb_cloud_cluster_nodes{')).toBeLessThan(
       text.indexOf('cratedb_cloud_exporter_build_info')
     )
@@ -54,10 +51,24 @@ describe('createExpositionRenderer', () => {
     expect(exposition.renderedAt).toBe(1_700_000_000_000)
   })
 
+  it('renders the self metrics as they are at each call, without a new rendering', async () => {
+    const { renderer, self } = setup()
+    const exposition = await renderer.render([nodes])
+    self.scrapes.inc({ format: 'text' })
+    expect((await renderer.selfMetrics('text')).toString()).toContain(
+      'cratedb_cloud_exporter_scrapes_total{format="text"} 1\n'
+    )
+    self.scrapes.inc({ format: 'text' })
+    expect((await renderer.selfMetrics('openmetrics')).toString()).toContain(
+      'cratedb_cloud_exporter_scrapes_total{format="text"} 2\n'
+    )
+    expect(renderer.current()).toBe(exposition)
+  })
+
   it('renders histograms of the self registry', async () => {
     const { renderer, self } = setup()
     self.apiRequestDuration.observe({ endpoint: '/api/v2/organizations/' }, 0.3)
-    const text = (await renderer.render([])).text.toString('utf8')
+    const text = (await renderer.selfMetrics('text')).toString('utf8')
     expect(text).toContain('# TYPE cratedb_cloud_api_request_duration_seconds histogram\n')
     expect(text).toContain(
       'cratedb_cloud_api_request_duration_seconds_bucket{le="0.5",endpoint="/api/v2/organizations/"} 1\n'
@@ -71,7 +82,7 @@ describe('createExpositionRenderer', () => {
     const { renderer, registry } = setup()
     ;(registry as Registry<RegistryContentType>).setContentType(Registry.OPENMETRICS_CONTENT_TYPE)
     await registry.metrics() // renames counters in place, dropping _total
-    const text = (await renderer.render([])).text.toString('utf8')
+    const text = (await renderer.selfMetrics('text')).toString('utf8')
     expect(text).toContain('# TYPE cratedb_cloud_exporter_scrapes_total counter\n')
   })
 
@@ -82,14 +93,13 @@ describe('createExpositionRenderer', () => {
       renderer.render([]),
       renderer.render([nodes])
     ])
-    expect(results.map((exposition) => exposition.generation)).toEqual([2, 3, 4])
+    expect(results.map((exposition) => exposition.generation)).toEqual([1, 2, 3])
     expect(renderer.current()).toBe(results[2])
     expect(results[1]?.text.toString('utf8')).not.toContain('cratedb_cloud_cluster_nodes')
   })
 
-  it('keeps the previous rendering when one fails, and renders again afterwards', async () => {
+  it('fails the self metrics, not the rendering, when the self registry cannot be collected', async () => {
     const { renderer, registry } = setup()
-    const before = await renderer.render([nodes])
     let fail = true
     new Gauge({
       name: 'flaky',
@@ -99,11 +109,11 @@ describe('createExpositionRenderer', () => {
         if (fail) throw new Error('collect failed')
       }
     })
-    await expect(renderer.render([])).rejects.toThrow('collect failed')
-    expect(renderer.current()).toBe(before)
+    const rendered = await renderer.render([nodes])
+    await expect(renderer.selfMetrics('text')).rejects.toThrow('collect failed')
+    expect(renderer.current()).toBe(rendered)
     fail = false
-    const after = await renderer.render([])
-    expect(after.generation).toBe(before.generation + 1)
+    expect((await renderer.selfMetrics('text')).toString()).toContain('flaky 0\n')
   })
 })
 
@@ -111,6 +121,7 @@ describe('the cached block renderer', () => {
   it('writes the same bytes as the reference renderer, in both formats, and reuses unchanged snapshots', async () => {
     const { Registry } = await import('prom-client')
     const { renderOpenMetrics, renderText } = await import('../../../src/metrics/exposition.js')
+    const { OPENMETRICS_EOF } = await import('../../../src/metrics/render-openmetrics.js')
     const { families: catalogue } = await import('../../../src/metrics/catalogue.js')
     const { sampleBlock } = await import('../../../src/metrics/render-blocks.js')
     const nodes = {
@@ -130,7 +141,7 @@ describe('the cached block renderer', () => {
     const renderer = createExpositionRenderer({ selfRegistry: new Registry(), clock: { now: () => 0 } })
     const exposition = await renderer.render(families)
     expect(exposition.text.toString()).toBe(renderText(families))
-    expect(exposition.openMetrics.toString()).toBe(renderOpenMetrics(families))
+    expect(exposition.openMetrics.toString() + OPENMETRICS_EOF).toBe(renderOpenMetrics(families))
     expect(exposition.text).toBe(exposition.text)
     const again = await renderer.render(families)
     expect(again.generation).toBe(exposition.generation + 1)

@@ -6,7 +6,12 @@ import { join } from 'node:path'
 import { Registry } from 'prom-client'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { createExpositionRenderer, renderOpenMetrics, renderText } from '../../../src/metrics/exposition.js'
+import {
+  createExpositionRenderer,
+  renderOpenMetrics,
+  renderText,
+  scrapeBody
+} from '../../../src/metrics/exposition.js'
 import { createSelfMetrics } from '../../../src/metrics/self-metrics.js'
 import type { FamilySpec } from '../../../src/metrics/types.js'
 import { externalTool } from '../../helpers/environment.js'
@@ -234,7 +239,8 @@ describe('promtool check metrics', () => {
     self.apiRequestDuration.observe({ endpoint: '/api/v2/organizations/' }, 0.3)
     self.scrapes.inc({ format: 'text' })
     const renderer = createExpositionRenderer({ selfRegistry: registry, clock: { now: () => 0 } })
-    return (await renderer.render(representativeFamilies)).text.toString('utf8')
+    await renderer.render(representativeFamilies)
+    return scrapeBody(renderer, 'text')
   }
 
   it('accepts the text format with the self metrics appended', async () => {
@@ -249,7 +255,8 @@ describe('promtool check metrics', () => {
     const self = createSelfMetrics({ registry, version: '0.0.0', revision: 'test', defaultMetrics: true })
     self.apiRequestDuration.observe({ endpoint: '/api/v2/organizations/' }, 0.3)
     const renderer = createExpositionRenderer({ selfRegistry: registry, clock: { now: () => 0 } })
-    const body = (await renderer.render(representativeFamilies)).openMetrics.toString('utf8')
+    await renderer.render(representativeFamilies)
+    const body = await scrapeBody(renderer, 'openmetrics')
     const result = promtoolParseOpenMetrics(body)
     if (result === undefined) return
     expect(result.output).toContain('NUM SERIES')

@@ -12,7 +12,7 @@ export const NOW = Date.UTC(2025, 4, 1, 12, 0, 0)
 export function exposition(generation: number, text = `up_total ${generation}\n`): Exposition {
   return {
     text: ExpositionBody.of(text),
-    openMetrics: ExpositionBody.of(`# TYPE up counter\nup_total ${generation}\n# EOF\n`),
+    openMetrics: ExpositionBody.of(`# TYPE up counter\nup_total ${generation}\n`),
     renderedAt: NOW,
     generation
   }
@@ -106,6 +106,8 @@ export interface FakeView extends ExporterView {
   isAlive: boolean
   report: StatusReport
   expositionCalls: number
+  /** What selfMetrics() answers, per format. */
+  self: { text: string; openmetrics: string }
 }
 
 export function fakeView(): FakeView {
@@ -115,10 +117,12 @@ export function fakeView(): FakeView {
     isAlive: true,
     report: sampleStatus(),
     expositionCalls: 0,
+    self: { text: '', openmetrics: '# EOF\n' },
     exposition() {
       view.expositionCalls += 1
       return view.current
     },
+    selfMetrics: (format) => Promise.resolve(Buffer.from(view.self[format])),
     status: () => view.report,
     ready: () => view.isReady,
     alive: () => view.isAlive

@@ -1,7 +1,8 @@
+import { spawnSync } from 'node:child_process'
 import { gunzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { ExpositionBody } from '../../../src/metrics/body.js'
-import { createGzipCache, gzipBody } from '../../../src/server/gzip-cache.js'
+import { createGzipCache, gzipPrefix, gzipTail } from '../../../src/server/gzip-cache.js'
 import { acceptsGzip, negotiateFormat } from '../../../src/server/negotiation.js'
 
 describe('negotiateFormat', () => {
@@ -44,15 +45,14 @@ describe('createGzipCache', () => {
       calls += 1
       await Promise.resolve()
       if (fail) throw new Error('zlib failed')
-      const { gzipSync } = await import('node:zlib')
-      return gzipSync(body.toBuffer())
+      return gzipPrefix(body)
     })
     const body = ExpositionBody.of('up 1\n')
     await expect(cache.get(body)).rejects.toThrow('zlib failed')
     fail = false
     const [a, b] = await Promise.all([cache.get(body), cache.get(body)])
     expect(a).toBe(b)
-    expect(gunzipSync(a).toString()).toBe('up 1\n')
+    expect(gunzipSync(Buffer.concat([a.head, ...gzipTail(a, Buffer.alloc(0))])).toString()).toBe('up 1\n')
     await cache.get(body)
     expect(calls).toBe(2)
     await cache.get(ExpositionBody.of('up 1\n')) // an equal but new rendering is compressed again
@@ -60,11 +60,28 @@ describe('createGzipCache', () => {
   })
 })
 
-describe('gzipBody', () => {
-  it('compresses the parts of a body as one stream, in order', async () => {
+describe('gzipPrefix and gzipTail', () => {
+  const whole = (body: ExpositionBody, tail: string): Promise<Buffer> =>
+    gzipPrefix(body).then((prefix) => Buffer.concat([prefix.head, ...gzipTail(prefix, Buffer.from(tail))]))
+
+  it('compress the parts of a body as one stream, in order, then the tail, as one gzip member', async () => {
     const parts = ['# TYPE a gauge\n', 'a 1\n', '', 'b{x="☃"} 2\n'].map((text) => Buffer.from(text))
-    const compressed = await gzipBody(new ExpositionBody(parts))
-    expect(gunzipSync(compressed).toString('utf8')).toBe('# TYPE a gauge\na 1\nb{x="☃"} 2\n')
-    expect(gunzipSync(await gzipBody(new ExpositionBody([]))).length).toBe(0)
+    const compressed = await whole(new ExpositionBody(parts), '# TYPE c counter\nc_total 3\n# EOF\n')
+    // gunzipSync checks the CRC-32 and the length in the trailer.
+    expect(gunzipSync(compressed).toString('utf8')).toBe(
+      '# TYPE a gauge\na 1\nb{x="☃"} 2\n# TYPE c counter\nc_total 3\n# EOF\n'
+    )
+    expect(gunzipSync(await whole(new ExpositionBody([]), '')).length).toBe(0)
+  })
+
+  it('make one member that a strict single-member reader accepts: the gzip tool', async () => {
+    const text = Array.from({ length: 5000 }, (_, i) => `series_${i % 97}{n="${i}"} ${i * 1.5}\n`).join('')
+    const compressed = await whole(new ExpositionBody([Buffer.from(text)]), 'self_total 1\n')
+    const result = spawnSync('gzip', ['-d', '-c'], { input: compressed })
+    if (result.error !== undefined) return // no gzip tool on this machine
+    expect(result.status).toBe(0)
+    expect(result.stdout.toString('utf8')).toBe(`${text}self_total 1\n`)
+    // One member: the gzip magic appears once, at the start.
+    expect(compressed.indexOf(Buffer.from([0x1f, 0x8b, 0x08]), 1)).toBe(-1)
   })
 })
