@@ -136,6 +136,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
         access = createAccessHook(next)
       },
       logger: deps.logger.child({ component: 'web-config' }),
+      metrics: deps.selfMetrics,
       ...(deps.webConfigReloadIntervalMs === undefined ? {} : { intervalMs: deps.webConfigReloadIntervalMs })
     })
     app.addHook('onClose', (_instance, done) => {
