@@ -60,6 +60,12 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     )
   }
   const https = httpsServerOptions(deps.webConfig)
+  if (https === null && deps.webConfig !== null && deps.webConfig.basicAuthUsers.size > 0) {
+    deps.logger.warn(
+      { path: deps.webConfig.path },
+      'basic auth over plain HTTP: passwords cross the network in clear text; add tls_server_config to the web configuration'
+    )
+  }
   const app = Fastify({
     loggerInstance: deps.logger,
     // one line per request from the onResponse hook below instead of fastify's two

@@ -35,6 +35,34 @@ function setup(extra = '') {
 }
 
 describe('basic auth on the server', () => {
+  it('warns at start when basic auth is served over plain HTTP, and only then', () => {
+    const plain = captureLogger('info')
+    app = buildServer({
+      view: fakeView(),
+      logger: plain.logger,
+      telemetryPath: '/metrics',
+      webConfig: parseWebConfig(`basic_auth_users:\n  prometheus: "${HASH}"\n`, '/web.yml', () => ''),
+      selfMetrics: testSelfMetrics()
+    })
+    const warning = plain.lines().find((line) => line.includes('basic auth over plain HTTP'))
+    expect(warning).toMatch(/"level":40/)
+    expect(warning).not.toContain(HASH)
+
+    const headersOnly = captureLogger('info')
+    void buildServer({
+      view: fakeView(),
+      logger: headersOnly.logger,
+      telemetryPath: '/metrics',
+      webConfig: parseWebConfig(
+        'http_server_config:\n  headers:\n    X-Frame-Options: deny\n',
+        '/web.yml',
+        () => ''
+      ),
+      selfMetrics: testSelfMetrics()
+    }).close()
+    expect(headersOnly.lines().join('\n')).not.toContain('plain HTTP')
+  })
+
   it('serves the right user and password', async () => {
     const response = await setup().inject({
       url: '/metrics',
