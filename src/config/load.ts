@@ -115,7 +115,9 @@ export function loadConfig(input: LoadConfigInput): LoadedConfig {
     web: {
       listenAddress: get('web.listen_address'),
       telemetryPath: get('web.telemetry_path'),
-      configFile: get<string | null>('web.config_file')
+      configFile: get<string | null>('web.config_file'),
+      maxConnections: get('web.max_connections'),
+      headersTimeoutSeconds: get('web.headers_timeout')
     },
     api: {
       url: get('api.url'),

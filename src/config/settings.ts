@@ -118,6 +118,32 @@ export const SETTINGS: readonly Setting[] = [
     help: 'exporter-toolkit web configuration file.'
   },
   {
+    path: 'web.max_connections',
+    parse: positiveInteger(100_000),
+    defaultValue: 256,
+    defaultText: '256',
+    flag: {
+      name: 'web.max-connections',
+      type: 'string',
+      help: 'Most open HTTP connections; further ones are closed at once.',
+      placeholder: 'N'
+    },
+    help: 'Most open HTTP connections at once.'
+  },
+  {
+    path: 'web.headers_timeout',
+    parse: duration,
+    defaultValue: 10,
+    defaultText: '10s',
+    flag: {
+      name: 'web.headers-timeout',
+      type: 'string',
+      help: 'Time a client has to send its request headers.',
+      placeholder: 'DURATION'
+    },
+    help: 'Time a client has to send its request headers before the connection is closed.'
+  },
+  {
     path: 'api.url',
     parse: apiUrl,
     defaultValue: DEFAULT_API_URL,

@@ -33,6 +33,10 @@ export interface Config {
     readonly telemetryPath: string
     /** exporter-toolkit web configuration file (TLS, basic auth). */
     readonly configFile: string | null
+    /** Most open HTTP connections at once. */
+    readonly maxConnections: number
+    /** Seconds a client has to send its request headers. */
+    readonly headersTimeoutSeconds: number
   }
   readonly api: {
     readonly url: string

@@ -31,6 +31,28 @@ export interface ServerDeps {
   readonly docsUrl?: string
   /** How often the web configuration and its TLS files are checked for a change (web-config-reload.ts). */
   readonly webConfigReloadIntervalMs?: number
+  readonly limits?: Partial<ConnectionLimits>
+}
+
+export interface ConnectionLimits {
+  /** Most open connections; more are closed as they arrive. */
+  readonly maxConnections: number
+  /** Time to receive a request's headers. */
+  readonly headersTimeoutMs: number
+  /** Time to receive a whole request (headers and the small body a GET may have). */
+  readonly requestTimeoutMs: number
+  /** How long an idle keep-alive connection is kept: long enough for a 15 s scrape interval. */
+  readonly keepAliveTimeoutMs: number
+  /** A connection on which nothing moves for this long is closed (slow readers included). */
+  readonly idleTimeoutMs: number
+}
+
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  maxConnections: 256,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 20_000,
+  idleTimeoutMs: 30_000
 }
 
 const ALLOW = 'GET, HEAD'
@@ -60,6 +82,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     )
   }
   const https = httpsServerOptions(deps.webConfig)
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...deps.limits }
   if (https === null && deps.webConfig !== null && deps.webConfig.basicAuthUsers.size > 0) {
     deps.logger.warn(
       { path: deps.webConfig.path },
@@ -71,9 +94,16 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     // one line per request from the onResponse hook below instead of fastify's two
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 16 * 1024,
-    requestTimeout: 60_000,
+    requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs),
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    connectionTimeout: limits.idleTimeoutMs,
     ...(https === null ? {} : { https })
   }) as unknown as FastifyInstance
+  app.server.maxConnections = limits.maxConnections
+  app.server.headersTimeout = limits.headersTimeoutMs
+  // how often node looks for requests past headersTimeout/requestTimeout; at most a quarter of the limit
+  const checkEvery = Math.max(100, Math.min(limits.headersTimeoutMs / 4, 1000))
+  ;(app.server as { connectionsCheckingInterval?: number }).connectionsCheckingInterval = checkEvery
 
   const knownPaths = new Set([telemetryPath, '/healthz', '/readyz', '/status', '/'])
   const quiet = new Set([telemetryPath, '/healthz', '/readyz'])
