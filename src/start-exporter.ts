@@ -2,7 +2,7 @@ import { Registry } from 'prom-client'
 import type { Dispatcher } from 'undici'
 import { displayUrl, parseListenAddress } from './cli/listen-address.js'
 import { createCloudClient } from './cloud/client.js'
-import { createOrgMetricsReader } from './cloud/org-metrics-reader.js'
+import { createOrgMetricsReader, type OrgMetricsReaderOptions } from './cloud/org-metrics-reader.js'
 import { systemClock, type Clock } from './clock.js'
 import type { Config } from './config/types.js'
 import { createExporter, type Exporter } from './exporter.js'
@@ -64,7 +64,9 @@ export async function startExporter(options: StartExporterOptions): Promise<Runn
     clock,
     metrics,
     renderer,
-    createOrgMetricsReader,
+    // the collector adds the inventory's clusters (knownClusters)
+    createOrgMetricsReader: (options?: OrgMetricsReaderOptions) =>
+      createOrgMetricsReader({ ...config.orgMetrics, ...options }),
     version
   })
   const server = buildServer({

@@ -47,6 +47,11 @@ export interface OrgMetricsReading {
   invalidLines: number
   /** The first invalid line's number and what is wrong with it. */
   firstInvalid: { line: number; message: string } | null
+  /**
+   * Crate pods not kept: of clusters the inventory does not list, and over the node limits. Counted once
+   * per pod, or once per row for pods seen after the reader stopped remembering new pod names.
+   */
+  readonly droppedNodes: { unknownCluster: number; overLimit: number }
 }
 
 /** A reading of an empty body: the start of every read. */
@@ -59,6 +64,7 @@ export function emptyOrgMetricsReading(): OrgMetricsReading {
     bytes: 0,
     lines: 0,
     invalidLines: 0,
-    firstInvalid: null
+    firstInvalid: null,
+    droppedNodes: { unknownCluster: 0, overLimit: 0 }
   }
 }

@@ -7,8 +7,13 @@ import { createRateMemory, deriveOrgMetrics } from './org-metrics-derive.js'
 export interface OrgMetricsDeps extends CollectorDeps {
   readonly organizationId: string
   readonly directory: DirectoryStore
-  /** The streaming reader of the organization metrics body (src/cloud/org-metrics-reader.ts). */
-  readonly createReader: () => TextSink<OrgMetricsReading>
+  /**
+   * The streaming reader of the organization metrics body (src/cloud/org-metrics-reader.ts), told which
+   * clusters the inventory lists so that it holds no node of another.
+   */
+  readonly createReader: (options: {
+    knownClusters?: (clusterId: string) => boolean
+  }) => TextSink<OrgMetricsReading>
 }
 
 /**
@@ -21,7 +26,16 @@ export function createOrgMetricsCollector(deps: OrgMetricsDeps): Collector {
     name: 'org_metrics',
     organizationId: deps.organizationId,
     async collect(signal) {
-      const reading = await deps.api.orgMetrics(deps.organizationId, signal, deps.createReader)
+      const directory = deps.directory.current()
+      // Before the first inventory, the body's own health rows name the clusters (see deriveOrgMetrics).
+      const known = directory.updatedAt > 0 ? (id: string) => directory.clusters.has(id) : undefined
+      const reading = await deps.api.orgMetrics(deps.organizationId, signal, () =>
+        deps.createReader(known === undefined ? {} : { knownClusters: known })
+      )
+      const dropped = reading?.droppedNodes
+      if (dropped !== undefined && dropped.unknownCluster + dropped.overLimit > 0) {
+        deps.logger.warn({ droppedNodes: dropped }, 'organization metrics body has nodes that were not kept')
+      }
       if (reading !== null && reading.invalidLines > 0 && reading.firstInvalid !== null) {
         deps.logger.warn(
           { invalidLines: reading.invalidLines, firstInvalid: reading.firstInvalid },

@@ -134,6 +134,10 @@ export function loadConfig(input: LoadConfigInput): LoadedConfig {
       clusters: filter('clusters')
     },
     maxStalenessIntervals: get('max_staleness_intervals'),
+    orgMetrics: {
+      maxNodes: get('collectors.org_metrics.max_nodes'),
+      maxNodesPerCluster: get('collectors.org_metrics.max_nodes_per_cluster')
+    },
     log: {
       level: get<LogLevel>('log.level'),
       format: format === 'auto' ? (input.isTty === true ? 'pretty' : 'json') : format

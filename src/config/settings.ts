@@ -192,6 +192,20 @@ export const SETTINGS: readonly Setting[] = [
     help: 'Most API requests in flight at once.'
   },
   ...COLLECTOR_NAMES.flatMap(collectorSettings),
+  {
+    path: 'collectors.org_metrics.max_nodes',
+    parse: positiveInteger(1_000_000),
+    defaultValue: 10_000,
+    defaultText: '10000',
+    help: 'Most nodes kept from one organization metrics body; more are dropped and counted.'
+  },
+  {
+    path: 'collectors.org_metrics.max_nodes_per_cluster',
+    parse: positiveInteger(100_000),
+    defaultValue: 100,
+    defaultText: '100',
+    help: 'Most nodes kept per cluster from one organization metrics body; more are dropped and counted.'
+  },
   ...(['organizations', 'projects', 'clusters'] as const).flatMap((kind) =>
     (['include', 'exclude'] as const).map((which): Setting => ({
       path: `filters.${kind}.${which}`,

@@ -56,6 +56,8 @@ export interface Config {
   }
   /** Data older than this many intervals of its collector is withdrawn. */
   readonly maxStalenessIntervals: number
+  /** Bounds on what one organization metrics body may make the exporter hold. */
+  readonly orgMetrics: { readonly maxNodes: number; readonly maxNodesPerCluster: number }
   readonly log: {
     readonly level: LogLevel
     readonly format: LogFormat

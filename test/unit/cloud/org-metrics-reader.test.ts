@@ -181,7 +181,8 @@ describe('org metrics reader on fixtures', () => {
       bytes: 0,
       lines: 0,
       invalidLines: 0,
-      firstInvalid: null
+      firstInvalid: null,
+      droppedNodes: { unknownCluster: 0, overLimit: 0 }
     })
   })
 
