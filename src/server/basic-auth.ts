@@ -39,8 +39,11 @@ export function parseBasicAuthorization(
   header: string | undefined
 ): { user: string; password: string } | null {
   if (header === undefined) return null
-  const match = /^Basic[ ]+([A-Za-z0-9+/=]+)\s*$/i.exec(header)
-  if (match?.[1] === undefined) return null
+  // Strict base64 (RFC 4648 with padding): Buffer.from would skip stray characters and decode the rest.
+  const match = /^Basic[ ]+((?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?)[ ]*$/i.exec(
+    header
+  )
+  if (match?.[1] === undefined || match[1] === '') return null
   const decoded = Buffer.from(match[1], 'base64').toString('utf8')
   const colon = decoded.indexOf(':')
   if (colon < 0) return null

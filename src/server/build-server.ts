@@ -58,9 +58,18 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
 const ALLOW = 'GET, HEAD'
 const RESERVED_PATHS = ['/healthz', '/readyz', '/status']
 
+/** Longest path quoted in logs and error bodies; a request line may be many kilobytes. */
+const MAX_QUOTED_PATH = 200
+
 function pathOf(url: string): string {
   const query = url.indexOf('?')
-  return query < 0 ? url : url.slice(0, query)
+  const path = query < 0 ? url : url.slice(0, query)
+  return path.length <= MAX_QUOTED_PATH ? path : `${path.slice(0, MAX_QUOTED_PATH)}…`
+}
+
+function securityHeaders(reply: FastifyReply, extra: readonly (readonly [string, string])[]): void {
+  reply.header('X-Content-Type-Options', 'nosniff')
+  for (const [name, value] of extra) reply.header(name, value)
 }
 
 function errorBody(
@@ -97,6 +106,11 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs),
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     connectionTimeout: limits.idleTimeoutMs,
+    // A URL that cannot be routed (FST_ERR_BAD_URL) is answered before any onRequest hook has run.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      securityHeaders(reply, extraHeaders)
+      void reply.code(400).send(errorBody(400, error.message.slice(0, MAX_QUOTED_PATH)))
+    },
     ...(https === null ? {} : { https })
   }) as unknown as FastifyInstance
   app.server.maxConnections = limits.maxConnections
@@ -112,8 +126,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   let access = createAccessHook(deps.webConfig)
 
   app.addHook('onRequest', (_request, reply, done) => {
-    reply.header('X-Content-Type-Options', 'nosniff')
-    for (const [name, value] of extraHeaders) reply.header(name, value)
+    securityHeaders(reply, extraHeaders)
     done()
   })
   if (deps.webConfig !== null) {

@@ -119,6 +119,14 @@ describe('createBasicAuth', () => {
       password: ''
     })
     expect(parseBasicAuthorization('Basic bm9jb2xvbg==')).toBeNull()
+    // not strict base64: stray padding or a missing one, which a lenient decoder would accept
+    const good = Buffer.from('u:p').toString('base64')
+    expect(parseBasicAuthorization(`Basic ${good}`)).toEqual({ user: 'u', password: 'p' })
+    expect(parseBasicAuthorization(`Basic ${good}=`)).toBeNull()
+    expect(parseBasicAuthorization(`Basic =${good}`)).toBeNull()
+    expect(parseBasicAuthorization('Basic dTpwYQ')).toBeNull()
+    expect(parseBasicAuthorization('Basic dT=pwYQ==')).toBeNull()
+    expect(parseBasicAuthorization('Basic ')).toBeNull()
     expect(parseBasicAuthorization(undefined)).toBeNull()
   })
 
