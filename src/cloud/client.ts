@@ -155,6 +155,9 @@ export function createCloudClient(deps: CloudClientDeps): CloudApi {
           signal: call.signal,
           timeoutMs: call.timeoutMs ?? deps.requestTimeoutMs,
           maxResponseBytes: call.maxResponseBytes ?? deps.maxResponseBytes,
+          ...(call.maxResponseBytesSetting === undefined
+            ? {}
+            : { maxResponseBytesSetting: call.maxResponseBytesSetting }),
           now: () => deps.clock.now()
         },
         call.reader
@@ -306,7 +309,10 @@ export function createCloudClient(deps: CloudClientDeps): CloudApi {
       return send({
         ...call,
         timeoutMs: Number.isFinite(left) ? Math.max(left, deps.requestTimeoutMs) : deps.requestTimeoutMs,
-        maxResponseBytes: deps.maxMetricsResponseBytes ?? deps.maxResponseBytes
+        maxResponseBytes: deps.maxMetricsResponseBytes ?? deps.maxResponseBytes,
+        ...(deps.maxMetricsResponseBytes === undefined
+          ? {}
+          : { maxResponseBytesSetting: 'api.max_metrics_response_bytes' })
       })
     },
     credentials: () => pool.statuses(),
@@ -326,4 +332,5 @@ interface Call<T> {
   readonly reader: () => TextSink<T>
   readonly timeoutMs?: number
   readonly maxResponseBytes?: number
+  readonly maxResponseBytesSetting?: string
 }

@@ -22,6 +22,8 @@ export interface AttemptOptions {
   readonly signal: AbortSignal
   readonly timeoutMs: number
   readonly maxResponseBytes: number
+  /** The setting that sets maxResponseBytes, named in the error; default api.max_response_bytes. */
+  readonly maxResponseBytesSetting?: string
   /** Wall-clock milliseconds, for Retry-After dates. */
   readonly now: () => number
 }
@@ -125,7 +127,7 @@ async function handleResponse<T>(
 function oversize(options: AttemptOptions, what: string): CloudApiError {
   return new CloudApiError(
     `${options.endpoint}: response body is larger than the limit of ${options.maxResponseBytes} bytes ` +
-      `(api.max_response_bytes): it ${what}`,
+      `(${options.maxResponseBytesSetting ?? 'api.max_response_bytes'}): it ${what}`,
     { reason: 'decode', endpoint: options.endpoint }
   )
 }

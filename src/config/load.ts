@@ -115,7 +115,9 @@ export function loadConfig(input: LoadConfigInput): LoadedConfig {
     web: {
       listenAddress: get('web.listen_address'),
       telemetryPath: get('web.telemetry_path'),
-      configFile: get<string | null>('web.config_file')
+      configFile: get<string | null>('web.config_file'),
+      maxConnections: get('web.max_connections'),
+      headersTimeoutSeconds: get('web.headers_timeout')
     },
     api: {
       url: get('api.url'),
@@ -132,6 +134,10 @@ export function loadConfig(input: LoadConfigInput): LoadedConfig {
       clusters: filter('clusters')
     },
     maxStalenessIntervals: get('max_staleness_intervals'),
+    orgMetrics: {
+      maxNodes: get('collectors.org_metrics.max_nodes'),
+      maxNodesPerCluster: get('collectors.org_metrics.max_nodes_per_cluster')
+    },
     log: {
       level: get<LogLevel>('log.level'),
       format: format === 'auto' ? (input.isTty === true ? 'pretty' : 'json') : format

@@ -118,6 +118,32 @@ export const SETTINGS: readonly Setting[] = [
     help: 'exporter-toolkit web configuration file.'
   },
   {
+    path: 'web.max_connections',
+    parse: positiveInteger(100_000),
+    defaultValue: 256,
+    defaultText: '256',
+    flag: {
+      name: 'web.max-connections',
+      type: 'string',
+      help: 'Most open HTTP connections; further ones are closed at once.',
+      placeholder: 'N'
+    },
+    help: 'Most open HTTP connections at once.'
+  },
+  {
+    path: 'web.headers_timeout',
+    parse: duration,
+    defaultValue: 10,
+    defaultText: '10s',
+    flag: {
+      name: 'web.headers-timeout',
+      type: 'string',
+      help: 'Time a client has to send its request headers.',
+      placeholder: 'DURATION'
+    },
+    help: 'Time a client has to send its request headers before the connection is closed.'
+  },
+  {
     path: 'api.url',
     parse: apiUrl,
     defaultValue: DEFAULT_API_URL,
@@ -166,6 +192,20 @@ export const SETTINGS: readonly Setting[] = [
     help: 'Most API requests in flight at once.'
   },
   ...COLLECTOR_NAMES.flatMap(collectorSettings),
+  {
+    path: 'collectors.org_metrics.max_nodes',
+    parse: positiveInteger(1_000_000),
+    defaultValue: 10_000,
+    defaultText: '10000',
+    help: 'Most nodes kept from one organization metrics body; more are dropped and counted.'
+  },
+  {
+    path: 'collectors.org_metrics.max_nodes_per_cluster',
+    parse: positiveInteger(100_000),
+    defaultValue: 100,
+    defaultText: '100',
+    help: 'Most nodes kept per cluster from one organization metrics body; more are dropped and counted.'
+  },
   ...(['organizations', 'projects', 'clusters'] as const).flatMap((kind) =>
     (['include', 'exclude'] as const).map((which): Setting => ({
       path: `filters.${kind}.${which}`,

@@ -34,6 +34,10 @@ export interface Config {
     readonly telemetryPath: string
     /** exporter-toolkit web configuration file (TLS, basic auth). */
     readonly configFile: string | null
+    /** Most open HTTP connections at once. */
+    readonly maxConnections: number
+    /** Seconds a client has to send its request headers. */
+    readonly headersTimeoutSeconds: number
   }
   readonly api: {
     readonly url: string
@@ -53,6 +57,8 @@ export interface Config {
   }
   /** Data older than this many intervals of its collector is withdrawn. */
   readonly maxStalenessIntervals: number
+  /** Bounds on what one organization metrics body may make the exporter hold. */
+  readonly orgMetrics: { readonly maxNodes: number; readonly maxNodesPerCluster: number }
   readonly log: {
     readonly level: LogLevel
     readonly format: LogFormat

@@ -71,7 +71,11 @@ export async function startExporter(options: StartExporterOptions): Promise<Runn
     logger: logger.child({ component: 'http' }),
     telemetryPath: config.web.telemetryPath,
     webConfig: options.webConfig,
-    selfMetrics: metrics
+    selfMetrics: metrics,
+    limits: {
+      maxConnections: config.web.maxConnections,
+      headersTimeoutMs: config.web.headersTimeoutSeconds * 1000
+    }
   })
   const address = parseListenAddress(config.web.listenAddress, '--web.listen-address')
   try {

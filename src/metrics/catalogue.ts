@@ -261,6 +261,12 @@ export const families = {
     ['organization_id'],
     `Size of the last organization metrics body read. ${ORG_METRICS}`
   ),
+  orgMetricsDroppedNodes: family(
+    'cratedb_cloud_org_metrics_dropped_nodes',
+    'gauge',
+    ['organization_id', 'reason'],
+    `Crate pods of the last organization metrics body that were not kept: reason unknown_cluster (not in the inventory) or limit (over collectors.org_metrics.max_nodes or max_nodes_per_cluster). ${ORG_METRICS}`
+  ),
   orgMetricsInvalidLines: family(
     'cratedb_cloud_org_metrics_invalid_lines',
     'gauge',

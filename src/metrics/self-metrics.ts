@@ -22,6 +22,9 @@ export interface SelfMetrics {
   readonly collectorFailures: Counter<'collector' | 'organization_id'>
   readonly collectorDataAge: Gauge<'collector' | 'organization_id'>
   readonly scrapes: Counter<'format'>
+  readonly webConfigReloads: Counter
+  readonly webConfigReloadFailures: Counter<'reason'>
+  readonly webConfigReloadRefused: Gauge
 }
 
 export interface SelfMetricsOptions {
@@ -44,6 +47,10 @@ const GAUGES_NAMED_LIKE_COUNTERS = [
   'nodejs_active_requests_total',
   'nodejs_active_resources_total'
 ] as const
+
+/** Why a change of the web configuration file was not applied. */
+export const WEB_CONFIG_REFUSALS = ['invalid', 'empty', 'weakens', 'needs_restart'] as const
+export type WebConfigRefusal = (typeof WEB_CONFIG_REFUSALS)[number]
 
 export function createSelfMetrics(options: SelfMetricsOptions): SelfMetrics {
   const registers = [options.registry]
@@ -144,6 +151,23 @@ export function createSelfMetrics(options: SelfMetricsOptions): SelfMetrics {
     labelNames: ['format'] as const,
     registers
   })
+  const webConfigReloads = new Counter({
+    name: 'cratedb_cloud_exporter_web_config_reloads_total',
+    help: `Changes of the web configuration file (or its TLS files) that the exporter tried to apply. ${POLLED}`,
+    registers
+  })
+  const webConfigReloadFailures = new Counter({
+    name: 'cratedb_cloud_exporter_web_config_reload_failures_total',
+    help: `Changes of the web configuration that were refused, the previous one staying in use, by reason (invalid: does not load; empty: no content; weakens: would remove basic auth, TLS or client certificate checks; needs_restart). ${POLLED}`,
+    labelNames: ['reason'] as const,
+    registers
+  })
+  const webConfigReloadRefused = new Gauge({
+    name: 'cratedb_cloud_exporter_web_config_reload_refused',
+    help: '1 while the last change of the web configuration file was refused and the previous configuration is still in use, else 0 (also without --web.config.file).',
+    registers
+  })
+  for (const reason of WEB_CONFIG_REFUSALS) webConfigReloadFailures.inc({ reason }, 0)
   return {
     registry: options.registry,
     buildInfo,
@@ -160,6 +184,9 @@ export function createSelfMetrics(options: SelfMetricsOptions): SelfMetrics {
     collectorRuns,
     collectorFailures,
     collectorDataAge,
-    scrapes
+    scrapes,
+    webConfigReloads,
+    webConfigReloadFailures,
+    webConfigReloadRefused
   }
 }

@@ -7,12 +7,18 @@ export const BASIC_AUTH_REALM = 'cratedb-cloud-exporter'
 
 type AccessHook = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>
 
-function deny(reply: FastifyReply, statusCode: 401 | 403, message: string): FastifyReply {
+const ERRORS = { 401: 'Unauthorized', 403: 'Forbidden', 429: 'Too Many Requests', 503: 'Service Unavailable' }
+
+function deny(
+  reply: FastifyReply,
+  statusCode: 401 | 403 | 429 | 503,
+  message: string,
+  retryAfterSeconds?: number
+): FastifyReply {
   if (statusCode === 401)
     reply.header('WWW-Authenticate', `Basic realm="${BASIC_AUTH_REALM}", charset="UTF-8"`)
-  return reply
-    .code(statusCode)
-    .send({ statusCode, error: statusCode === 401 ? 'Unauthorized' : 'Forbidden', message })
+  if (retryAfterSeconds !== undefined) reply.header('Retry-After', String(retryAfterSeconds))
+  return reply.code(statusCode).send({ statusCode, error: ERRORS[statusCode], message })
 }
 
 /**
@@ -50,8 +56,20 @@ export function createAccessHook(config: WebConfig | null): AccessHook | null {
     if (basicAuth === null) return undefined
     const route = request.routeOptions.url
     if (route !== undefined && open.has(route)) return undefined
-    const user = await basicAuth.verify(request.headers.authorization)
-    if (user === null) return deny(reply, 401, 'authentication required')
-    return undefined
+    const socket = request.raw.socket
+    const verdict = await basicAuth.check(request.headers.authorization, {
+      address: request.ip,
+      gone: () => socket.destroyed
+    })
+    if ('user' in verdict) return undefined
+    if (verdict.refused === 401) return deny(reply, 401, 'authentication required')
+    return deny(
+      reply,
+      verdict.refused,
+      verdict.refused === 429
+        ? 'too many failed authentication attempts from this address'
+        : 'too many authentication checks waiting',
+      verdict.retryAfterSeconds
+    )
   }
 }

@@ -31,14 +31,45 @@ export interface ServerDeps {
   readonly docsUrl?: string
   /** How often the web configuration and its TLS files are checked for a change (web-config-reload.ts). */
   readonly webConfigReloadIntervalMs?: number
+  readonly limits?: Partial<ConnectionLimits>
+}
+
+export interface ConnectionLimits {
+  /** Most open connections; more are closed as they arrive. */
+  readonly maxConnections: number
+  /** Time to receive a request's headers. */
+  readonly headersTimeoutMs: number
+  /** Time to receive a whole request (headers and the small body a GET may have). */
+  readonly requestTimeoutMs: number
+  /** How long an idle keep-alive connection is kept: long enough for a 15 s scrape interval. */
+  readonly keepAliveTimeoutMs: number
+  /** A connection on which nothing moves for this long is closed (slow readers included). */
+  readonly idleTimeoutMs: number
+}
+
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  maxConnections: 256,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 20_000,
+  idleTimeoutMs: 30_000
 }
 
 const ALLOW = 'GET, HEAD'
 const RESERVED_PATHS = ['/healthz', '/readyz', '/status']
 
+/** Longest path quoted in logs and error bodies; a request line may be many kilobytes. */
+const MAX_QUOTED_PATH = 200
+
 function pathOf(url: string): string {
   const query = url.indexOf('?')
-  return query < 0 ? url : url.slice(0, query)
+  const path = query < 0 ? url : url.slice(0, query)
+  return path.length <= MAX_QUOTED_PATH ? path : `${path.slice(0, MAX_QUOTED_PATH)}…`
+}
+
+function securityHeaders(reply: FastifyReply, extra: readonly (readonly [string, string])[]): void {
+  reply.header('X-Content-Type-Options', 'nosniff')
+  for (const [name, value] of extra) reply.header(name, value)
 }
 
 function errorBody(
@@ -60,14 +91,33 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     )
   }
   const https = httpsServerOptions(deps.webConfig)
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...deps.limits }
+  if (https === null && deps.webConfig !== null && deps.webConfig.basicAuthUsers.size > 0) {
+    deps.logger.warn(
+      { path: deps.webConfig.path },
+      'basic auth over plain HTTP: passwords cross the network in clear text; add tls_server_config to the web configuration'
+    )
+  }
   const app = Fastify({
     loggerInstance: deps.logger,
     // one line per request from the onResponse hook below instead of fastify's two
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 16 * 1024,
-    requestTimeout: 60_000,
+    requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs),
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    connectionTimeout: limits.idleTimeoutMs,
+    // A URL that cannot be routed (FST_ERR_BAD_URL) is answered before any onRequest hook has run.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      securityHeaders(reply, extraHeaders)
+      void reply.code(400).send(errorBody(400, error.message.slice(0, MAX_QUOTED_PATH)))
+    },
     ...(https === null ? {} : { https })
   }) as unknown as FastifyInstance
+  app.server.maxConnections = limits.maxConnections
+  app.server.headersTimeout = limits.headersTimeoutMs
+  // how often node looks for requests past headersTimeout/requestTimeout; at most a quarter of the limit
+  const checkEvery = Math.max(100, Math.min(limits.headersTimeoutMs / 4, 1000))
+  ;(app.server as { connectionsCheckingInterval?: number }).connectionsCheckingInterval = checkEvery
 
   const knownPaths = new Set([telemetryPath, '/healthz', '/readyz', '/status', '/'])
   const quiet = new Set([telemetryPath, '/healthz', '/readyz'])
@@ -76,8 +126,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   let access = createAccessHook(deps.webConfig)
 
   app.addHook('onRequest', (_request, reply, done) => {
-    reply.header('X-Content-Type-Options', 'nosniff')
-    for (const [name, value] of extraHeaders) reply.header(name, value)
+    securityHeaders(reply, extraHeaders)
     done()
   })
   if (deps.webConfig !== null) {
@@ -136,6 +185,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
         access = createAccessHook(next)
       },
       logger: deps.logger.child({ component: 'web-config' }),
+      metrics: deps.selfMetrics,
       ...(deps.webConfigReloadIntervalMs === undefined ? {} : { intervalMs: deps.webConfigReloadIntervalMs })
     })
     app.addHook('onClose', (_instance, done) => {

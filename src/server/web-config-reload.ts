@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto'
 import { readFileSync, statSync } from 'node:fs'
 import { createSecureContext, type SecureContextOptions } from 'node:tls'
 import type { Logger } from '../logger.js'
+import type { SelfMetrics, WebConfigRefusal } from '../metrics/self-metrics.js'
 import { loadWebConfig, secureContextOptions, type WebConfig } from './web-config.js'
 
 /** How often the web configuration file and its TLS files are checked for a change; default 10 s. */
@@ -14,6 +15,11 @@ export interface WebConfigReloaderDeps {
   /** Installs what applies per request: basic auth users, unauthenticated paths, headers. */
   readonly apply: (config: WebConfig) => void
   readonly logger: Logger
+  /** Counts changes and refusals; absent in some tests. */
+  readonly metrics?: Pick<
+    SelfMetrics,
+    'webConfigReloads' | 'webConfigReloadFailures' | 'webConfigReloadRefused'
+  >
   readonly intervalMs?: number
   /** For tests; default fs.statSync / fs.readFileSync. */
   readonly stat?: (path: string) => { ino: number; size: number; mtimeMs: number }
@@ -44,11 +50,63 @@ function describeCertificate(cert: Buffer): { subject: string; validTo: string }
   }
 }
 
-/** Why `next` cannot replace `current` in a running server, or null. */
-function needsRestart(current: WebConfig, next: WebConfig): string | null {
-  if ((current.tls === null) !== (next.tls === null)) return 'turning TLS on or off needs a restart'
-  if (current.tls !== null && next.tls !== null && current.tls.clientAuthType !== next.tls.clientAuthType)
-    return 'changing tls_server_config.client_auth_type needs a restart'
+class Refusal extends Error {
+  constructor(
+    readonly reason: WebConfigRefusal,
+    message: string
+  ) {
+    super(message)
+  }
+}
+
+/** Stronger client certificate checks rank higher; VerifyClientCertIfGiven and RequireAny are not comparable. */
+const CLIENT_AUTH_RANK = {
+  NoClientCert: 0,
+  RequestClientCert: 1,
+  VerifyClientCertIfGiven: 2,
+  RequireAnyClientCert: 2,
+  RequireAndVerifyClientCert: 3
+} as const
+
+function isEmpty(config: WebConfig): boolean {
+  return (
+    config.tls === null &&
+    config.basicAuthUsers.size === 0 &&
+    config.unauthenticatedPaths.length === 0 &&
+    Object.keys(config.headers).length === 0
+  )
+}
+
+/**
+ * Why `next` may not replace `current` in a running server, or null. A change that removes a protection
+ * (basic auth, TLS, client certificate checks) is refused rather than applied: a truncated or half-written
+ * file looks exactly like such a change, and failing open would serve /metrics to anyone. Removing a
+ * protection on purpose takes a restart.
+ */
+function refusal(current: WebConfig, next: WebConfig): Refusal | null {
+  if (isEmpty(next) && !isEmpty(current))
+    return new Refusal('empty', 'the file is empty (or sets nothing); removing protection needs a restart')
+  if (current.tls !== null && next.tls === null)
+    return new Refusal(
+      'weakens',
+      'tls_server_config would be removed, switching TLS off; that needs a restart'
+    )
+  if (current.tls === null && next.tls !== null)
+    return new Refusal('needs_restart', 'turning TLS on or off needs a restart')
+  if (current.basicAuthUsers.size > 0 && next.basicAuthUsers.size === 0)
+    return new Refusal(
+      'weakens',
+      'basic_auth_users would be empty, switching basic auth off; that needs a restart'
+    )
+  if (current.tls !== null && next.tls !== null && current.tls.clientAuthType !== next.tls.clientAuthType) {
+    const weaker = CLIENT_AUTH_RANK[next.tls.clientAuthType] < CLIENT_AUTH_RANK[current.tls.clientAuthType]
+    return weaker
+      ? new Refusal(
+          'weakens',
+          `tls_server_config.client_auth_type would weaken from ${current.tls.clientAuthType} to ${next.tls.clientAuthType}; that needs a restart`
+        )
+      : new Refusal('needs_restart', 'changing tls_server_config.client_auth_type needs a restart')
+  }
   return null
 }
 
@@ -58,8 +116,8 @@ function needsRestart(current: WebConfig, next: WebConfig): string | null {
  * the next TLS handshake, and new basic auth users, unauthenticated paths and headers apply to the next
  * request, without a restart. A configuration that does not load (invalid YAML, a key that does not
  * match its certificate, half-written PEM) or that only a restart could apply is reported once and the
- * previous one stays in use; the next change is tried again. Open connections keep the certificate of
- * their handshake.
+ * previous one stays in use; the next change is tried again. So is a change that would remove a protection
+ * (see refusal). Open connections keep the certificate of their handshake.
  */
 export function startWebConfigReloader(deps: WebConfigReloaderDeps): WebConfigReloader {
   const { logger } = deps
@@ -80,15 +138,17 @@ export function startWebConfigReloader(deps: WebConfigReloaderDeps): WebConfigRe
       .join('|')
 
   let seen = signature(current)
+  deps.metrics?.webConfigReloadRefused.set(0)
 
   const check = (): 'unchanged' | 'reloaded' | 'failed' => {
     const now = signature(current)
     if (now === seen) return 'unchanged'
     seen = now
+    deps.metrics?.webConfigReloads.inc()
     try {
       const next = loadWebConfig(current.path, readFile)
-      const restart = needsRestart(current, next)
-      if (restart !== null) throw new Error(restart)
+      const refused = refusal(current, next)
+      if (refused !== null) throw refused
       if (next.tls !== null) {
         const options = secureContextOptions(next.tls)
         // Throws on unreadable PEM and on a key that does not belong to the certificate, before the
@@ -98,6 +158,7 @@ export function startWebConfigReloader(deps: WebConfigReloaderDeps): WebConfigRe
       }
       deps.apply(next)
       current = next
+      deps.metrics?.webConfigReloadRefused.set(0)
       // The files of the new configuration (its TLS paths may have changed) are the ones watched now.
       seen = signature(current)
       const certificate = next.tls === null ? null : describeCertificate(next.tls.cert)
@@ -113,8 +174,11 @@ export function startWebConfigReloader(deps: WebConfigReloaderDeps): WebConfigRe
     } catch (error) {
       // Messages name the setting or the TLS problem ("key values mismatch"), never a hash or key material.
       const reason = error instanceof Error ? error.message : String(error)
-      logger.error(
-        { code: 'CCE_WEB_CONFIG', path: current.path, reason },
+      const kind: WebConfigRefusal = error instanceof Refusal ? error.reason : 'invalid'
+      deps.metrics?.webConfigReloadFailures.inc({ reason: kind })
+      deps.metrics?.webConfigReloadRefused.set(1)
+      logger.warn(
+        { code: 'CCE_WEB_CONFIG', path: current.path, refusal: kind, reason },
         'web configuration changed but was not applied; the previous one stays in use'
       )
       return 'failed'

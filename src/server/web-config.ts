@@ -28,6 +28,10 @@ export interface TlsServerConfig {
   readonly clientAuthType: ClientAuthType
   readonly minVersion: TlsVersionName
   readonly maxVersion: TlsVersionName
+  /** OpenSSL names of the TLS 1.2 (and older) cipher suites offered, in preference order. */
+  readonly cipherSuites: readonly string[]
+  /** Whether the server's order of cipher_suites wins over the client's (prefer_server_cipher_suites). */
+  readonly preferServerCipherSuites: boolean
   /** PEM contents, read when the file is loaded. */
   readonly cert: Buffer
   readonly key: Buffer
@@ -64,7 +68,16 @@ export class WebConfigError extends Error {
 }
 
 const TOP_KEYS = ['tls_server_config', 'http_server_config', 'basic_auth_users', 'unauthenticated_paths']
-const TLS_KEYS = ['cert_file', 'key_file', 'client_auth_type', 'client_ca_file', 'min_version', 'max_version']
+const TLS_KEYS = [
+  'cert_file',
+  'key_file',
+  'client_auth_type',
+  'client_ca_file',
+  'min_version',
+  'max_version',
+  'cipher_suites',
+  'prefer_server_cipher_suites'
+]
 const HTTP_KEYS = ['headers', 'http2']
 /** Toolkit keys we recognise but do not implement: named in the error instead of "unknown key". */
 const UNSUPPORTED = new Set([
@@ -72,9 +85,7 @@ const UNSUPPORTED = new Set([
   'cert',
   'key',
   'client_ca',
-  'cipher_suites',
   'curve_preferences',
-  'prefer_server_cipher_suites',
   'client_allowed_sans'
 ])
 const CLIENT_AUTH_TYPES: readonly ClientAuthType[] = [
@@ -98,6 +109,40 @@ const ALLOWED_HEADERS: Readonly<Record<string, readonly string[] | null>> = {
   'X-XSS-Protection': null,
   'Content-Security-Policy': null
 }
+/**
+ * The cipher suites exporter-toolkit accepts (Go's crypto/tls CipherSuites(), the secure list) by their
+ * Go names, mapped to OpenSSL's. TLS 1.3 suites are accepted and, as in Go, not configurable: they are
+ * all AEAD with forward secrecy.
+ */
+const CIPHER_SUITES: Readonly<Record<string, string | null>> = {
+  TLS_RSA_WITH_AES_128_CBC_SHA: 'AES128-SHA',
+  TLS_RSA_WITH_AES_256_CBC_SHA: 'AES256-SHA',
+  TLS_RSA_WITH_AES_128_GCM_SHA256: 'AES128-GCM-SHA256',
+  TLS_RSA_WITH_AES_256_GCM_SHA384: 'AES256-GCM-SHA384',
+  TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA: 'ECDHE-ECDSA-AES128-SHA',
+  TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA: 'ECDHE-ECDSA-AES256-SHA',
+  TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA: 'ECDHE-RSA-AES128-SHA',
+  TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA: 'ECDHE-RSA-AES256-SHA',
+  TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: 'ECDHE-ECDSA-AES128-GCM-SHA256',
+  TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384: 'ECDHE-ECDSA-AES256-GCM-SHA384',
+  TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256: 'ECDHE-RSA-AES128-GCM-SHA256',
+  TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384: 'ECDHE-RSA-AES256-GCM-SHA384',
+  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: 'ECDHE-ECDSA-CHACHA20-POLY1305',
+  TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: 'ECDHE-RSA-CHACHA20-POLY1305',
+  TLS_AES_128_GCM_SHA256: null,
+  TLS_AES_256_GCM_SHA384: null,
+  TLS_CHACHA20_POLY1305_SHA256: null
+}
+/** Without cipher_suites: forward secrecy (ECDHE) and AEAD only. */
+export const DEFAULT_CIPHER_SUITES: readonly string[] = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305'
+]
+const TLS13_CIPHER_SUITES = 'TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256'
 const BCRYPT_HASH = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/
 
 type Node = Record<string, unknown>
@@ -138,6 +183,26 @@ class Reader {
   }
 }
 
+function parseCipherSuites(reader: Reader, value: unknown, key: string): string[] {
+  if (value === null || value === undefined) return [...DEFAULT_CIPHER_SUITES]
+  if (!Array.isArray(value) || value.length === 0)
+    reader.fail(key, 'must be a non-empty list of cipher suite names')
+  const names: string[] = []
+  value.forEach((name: unknown, index) => {
+    if (typeof name !== 'string' || !(name in CIPHER_SUITES)) {
+      reader.fail(
+        `${key}[${index}]`,
+        `must be one of ${Object.keys(CIPHER_SUITES).join(', ')}${typeof name === 'string' ? `, not ${JSON.stringify(name.slice(0, 80))}` : ''}`
+      )
+    }
+    const openssl = CIPHER_SUITES[name]
+    if (openssl !== null && openssl !== undefined) names.push(openssl)
+  })
+  if (names.length === 0)
+    reader.fail(key, 'names only TLS 1.3 suites, which are not configurable; name TLS 1.2 suites')
+  return names
+}
+
 function readPem(reader: Reader, key: string, file: string, readFile: ReadFile): Buffer {
   let content: Buffer | string
   try {
@@ -171,6 +236,11 @@ function parseTls(reader: Reader, value: unknown, readFile: ReadFile): TlsServer
   const minVersion = reader.oneOf(node, 'min_version', key, versions, 'TLS12')
   const maxVersion = reader.oneOf(node, 'max_version', key, versions, 'TLS13')
   if (minVersion > maxVersion) reader.fail(`${key}.min_version`, `is above max_version ${maxVersion}`)
+  const cipherSuites = parseCipherSuites(reader, node['cipher_suites'], `${key}.cipher_suites`)
+  const prefer = node['prefer_server_cipher_suites']
+  if (prefer !== undefined && prefer !== null && typeof prefer !== 'boolean') {
+    reader.fail(`${key}.prefer_server_cipher_suites`, 'must be true or false')
+  }
   if (clientCaFile !== null && clientAuthType === 'NoClientCert') {
     reader.fail(`${key}.client_ca_file`, 'is set but client_auth_type does not ask for client certificates')
   }
@@ -184,6 +254,8 @@ function parseTls(reader: Reader, value: unknown, readFile: ReadFile): TlsServer
     clientAuthType,
     minVersion,
     maxVersion,
+    cipherSuites,
+    preferServerCipherSuites: prefer !== false,
     cert: readPem(reader, `${key}.cert_file`, certFile, readFile),
     key: readPem(reader, `${key}.key_file`, keyFile, readFile),
     clientCa: clientCaFile === null ? null : readPem(reader, `${key}.client_ca_file`, clientCaFile, readFile)
@@ -266,13 +338,15 @@ export function loadWebConfig(path: string, readFile: ReadFile): WebConfig {
   return parseWebConfig(typeof content === 'string' ? content : content.toString('utf8'), path, readFile)
 }
 
-/** The certificate, key, client CA and protocol versions: what a running server's context can take. */
+/** The certificate, key, client CA, protocol versions and ciphers: what a running server's context can take. */
 export function secureContextOptions(tls: TlsServerConfig): SecureContextOptions {
   const options: SecureContextOptions = {
     cert: tls.cert,
     key: tls.key,
     minVersion: TLS_VERSIONS[tls.minVersion],
-    maxVersion: TLS_VERSIONS[tls.maxVersion]
+    maxVersion: TLS_VERSIONS[tls.maxVersion],
+    ciphers: `${TLS13_CIPHER_SUITES}:${tls.cipherSuites.join(':')}`,
+    honorCipherOrder: tls.preferServerCipherSuites
   }
   if (tls.clientCa !== null) options.ca = tls.clientCa
   return options

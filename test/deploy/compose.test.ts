@@ -133,7 +133,8 @@ describe('deploy/docker-compose.yml', () => {
     const job = jobs.find((candidate) => candidate['job_name'] === 'cratedb-cloud-exporter')
     const exporterPort = portOf(flag('exporter', 'web.listen-address'))
     expect(at(job, 'static_configs', 0, 'targets')).toEqual([`exporter:${exporterPort}`])
-    expect(strings(services['exporter']?.['ports'])).toContain(`${exporterPort}:${exporterPort}`)
+    // published on the host's loopback only: the exporter's pages are not for the network
+    expect(strings(services['exporter']?.['ports'])).toEqual([`127.0.0.1:${exporterPort}:${exporterPort}`])
     const alertTargets = list(at(config, 'alerting', 'alertmanagers', 0, 'static_configs', 0, 'targets')).map(
       String
     )

@@ -52,6 +52,7 @@ describe('deploy/kubernetes', () => {
     expect([...(kustomization['resources'] as string[])].sort()).toEqual(manifestFiles())
     expect(manifests.map((manifest) => manifest.kind).sort()).toEqual([
       'Deployment',
+      'NetworkPolicy',
       'PrometheusRule',
       'Secret',
       'Service',
@@ -88,6 +89,22 @@ describe('deploy/kubernetes', () => {
     expect(endpoints[0]?.['path']).toBe('/metrics')
     // The listen address the container is told matches the port it declares.
     expect(envValue('CRATEDB_CLOUD_EXPORTER_WEB_LISTEN_ADDRESS')).toBe(':9863')
+  })
+
+  it('lets only Prometheus in, on the metrics port, and the exporter out only to DNS and HTTPS', () => {
+    const policy = only('NetworkPolicy')
+    const podLabels = record(at(pod, 'metadata', 'labels'))
+    expect(record(at(policy.body, 'spec', 'podSelector', 'matchLabels'))).toEqual(podLabels)
+    expect(at(policy.body, 'spec', 'policyTypes')).toEqual(['Ingress', 'Egress'])
+    const ingress = list(at(policy.body, 'spec', 'ingress'))
+    expect(ingress).toHaveLength(1)
+    const metricsPort = containerPorts.find((port) => port['containerPort'] === 9863)?.['name']
+    expect(list(ingress[0]!['ports']).map((port) => port['port'])).toEqual([metricsPort])
+    expect(list(ingress[0]!['from']).length).toBeGreaterThan(0)
+    const egressPorts = list(at(policy.body, 'spec', 'egress')).flatMap((rule) =>
+      list(rule['ports']).map((port) => `${String(port['port'])}/${String(port['protocol'])}`)
+    )
+    expect(egressPorts.sort()).toEqual(['443/TCP', '53/TCP', '53/UDP'])
   })
 
   it('names the Service as the job the alert rules select on', () => {

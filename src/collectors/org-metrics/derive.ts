@@ -54,7 +54,8 @@ export const FAMILIES = [
   f.nodeQueryDuration,
   f.orgMetricsNewestSample,
   f.orgMetricsBodyBytes,
-  f.orgMetricsInvalidLines
+  f.orgMetricsInvalidLines,
+  f.orgMetricsDroppedNodes
 ]
 
 /**
@@ -96,6 +97,12 @@ export function deriveOrgMetrics(
   if (reading !== null) {
     out.add(f.orgMetricsBodyBytes, [organizationId], reading.bytes)
     out.add(f.orgMetricsInvalidLines, [organizationId], reading.invalidLines)
+    out.add(
+      f.orgMetricsDroppedNodes,
+      [organizationId, 'unknown_cluster'],
+      reading.droppedNodes.unknownCluster
+    )
+    out.add(f.orgMetricsDroppedNodes, [organizationId, 'limit'], reading.droppedNodes.overLimit)
     if (reading.newestSampleMs !== null)
       out.add(f.orgMetricsNewestSample, [organizationId], reading.newestSampleMs / 1000)
   }

@@ -1,4 +1,4 @@
-import type { NodeReading } from './types.js'
+import type { NodeReading, OrgMetricsReading } from './types.js'
 import { parseCratePod } from './pods.js'
 import { LABEL_SLOTS, type LineScanner, labelValue } from '../../prom-text/line-scanner.js'
 
@@ -19,8 +19,25 @@ interface KnownPod {
  * comparison), so a row costs neither a string nor a string-keyed lookup; the last pod is compared
  * first, since rows of one pod come in runs.
  */
-export function createNodeDirectory(scanner: LineScanner, nodes: Map<string, NodeReading>): NodeDirectory {
+export interface NodeLimits {
+  /** Clusters whose nodes are kept; all when absent. */
+  readonly knownClusters?: (clusterId: string) => boolean
+  readonly maxNodes: number
+  readonly maxNodesPerCluster: number
+}
+
+export function createNodeDirectory(
+  scanner: LineScanner,
+  reading: OrgMetricsReading,
+  limits: NodeLimits
+): NodeDirectory {
+  const nodes = reading.nodes
   const byHash = new Map<number, KnownPod[]>()
+  // Pod names remembered (crate or not); past this, a new name is parsed on each row and not kept, so a
+  // body with millions of distinct pods costs time, not memory.
+  const maxRemembered = 2 * limits.maxNodes + 1000
+  let remembered = 0
+  const perCluster = new Map<string, number>()
   let last: KnownPod | null = null
   // Pod names are compared four bytes at a time: a row's pod is compared at least once.
   let viewed: Buffer | null = null
@@ -44,6 +61,16 @@ export function createNodeDirectory(scanner: LineScanner, nodes: Map<string, Nod
     const key = `${parsed.clusterId}/${parsed.node}`
     let node = nodes.get(key)
     if (node === undefined) {
+      if (limits.knownClusters !== undefined && !limits.knownClusters(parsed.clusterId)) {
+        reading.droppedNodes.unknownCluster++
+        return null
+      }
+      const count = perCluster.get(parsed.clusterId) ?? 0
+      if (nodes.size >= limits.maxNodes || count >= limits.maxNodesPerCluster) {
+        reading.droppedNodes.overLimit++
+        return null
+      }
+      perCluster.set(parsed.clusterId, count + 1)
       node = {
         clusterId: parsed.clusterId,
         node: parsed.node,
@@ -68,9 +95,10 @@ export function createNodeDirectory(scanner: LineScanner, nodes: Map<string, Nod
           return known.node
         }
       }
-    } else {
-      byHash.set(hash, (bucket = []))
     }
+    if (remembered >= maxRemembered) return nodeOfPod(buf.toString('utf8', start, end))
+    if (bucket === undefined) byHash.set(hash, (bucket = []))
+    remembered++
     const raw = Buffer.from(buf.subarray(start, end))
     last = {
       raw: new DataView(raw.buffer, raw.byteOffset, raw.length),

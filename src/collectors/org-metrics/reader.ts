@@ -31,7 +31,15 @@ export interface OrgMetricsReaderOptions {
   validateDropped?: boolean
   /** Longer lines are counted invalid without being held; default 1 MiB. */
   maxLineBytes?: number
+  /** The inventory's clusters: nodes of other clusters are dropped and counted. All kept when absent. */
+  knownClusters?: (clusterId: string) => boolean
+  /** Nodes kept in all and per cluster; more are dropped and counted. Defaults 10,000 and 100. */
+  maxNodes?: number
+  maxNodesPerCluster?: number
 }
+
+export const DEFAULT_MAX_NODES = 10_000
+export const DEFAULT_MAX_NODES_PER_CLUSTER = 100
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'utf8')
 const LABEL = {
@@ -67,7 +75,11 @@ export function createOrgMetricsReader(options: OrgMetricsReaderOptions = {}): T
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES
   const reading = emptyOrgMetricsReading()
   const scanner = new LineScanner()
-  const directory = createNodeDirectory(scanner, reading.nodes)
+  const directory = createNodeDirectory(scanner, reading, {
+    ...(options.knownClusters === undefined ? {} : { knownClusters: options.knownClusters }),
+    maxNodes: options.maxNodes ?? DEFAULT_MAX_NODES,
+    maxNodesPerCluster: options.maxNodesPerCluster ?? DEFAULT_MAX_NODES_PER_CLUSTER
+  })
   const picked = createPickedRowReader(scanner, directory, reading)
 
   const invalid = (line: number, message: string): void => {

@@ -49,6 +49,11 @@ export interface OrgMetricsReading {
   firstInvalid: { line: number; message: string } | null
   /** The body's last line has no line feed: the body was cut short (the format ends every line with one). */
   endsInsideLine: boolean
+  /**
+   * Crate pods not kept: of clusters the inventory does not list, and over the node limits. Counted once
+   * per pod, or once per row for pods seen after the reader stopped remembering new pod names.
+   */
+  readonly droppedNodes: { unknownCluster: number; overLimit: number }
 }
 
 /** A reading of an empty body: the start of every read. */
@@ -62,6 +67,7 @@ export function emptyOrgMetricsReading(): OrgMetricsReading {
     lines: 0,
     invalidLines: 0,
     firstInvalid: null,
-    endsInsideLine: false
+    endsInsideLine: false,
+    droppedNodes: { unknownCluster: 0, overLimit: 0 }
   }
 }

@@ -8,3 +8,8 @@ export function formatValue(value: number): string {
 export function grow(ageS: number, weight: number, perSecond: number, salt: number): number {
   return Math.floor(perSecond * weight * ageS + ((salt * 7919 * (weight + 0.1)) % 100000))
 }
+
+/** A label value as the text format writes it: backslash, double quote and newline escaped. */
+export function escapeLabelValue(value: string): string {
+  return value.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`))
+}

@@ -1,7 +1,7 @@
 import * as cadvisor from './families-cadvisor.js'
 import * as crate from './families-crate.js'
 import * as jvm from './families-jvm.js'
-import { formatValue } from './format.js'
+import { escapeLabelValue, formatValue } from './format.js'
 import { TextRows, type Rows } from './rows.js'
 import type { ClusterSnapshot, OrgSnapshot } from './snapshot.js'
 
@@ -17,7 +17,7 @@ function healthRows(c: ClusterSnapshot, out: Rows): void {
   if (c.healthValue === null) return
   const hash = c.operatorPod.split('-')[2] ?? ''
   out.push(
-    `cloud_clusters_health{cluster_id="${c.id}",cluster_name="${c.name}",exported_namespace="${c.namespace}",helm_sh_chart="crate-operator-2.60.0",namespace="cloud-app",pod_name="${c.operatorPod}",pod_template_hash="${hash}"} ${formatValue(c.healthValue)} ${c.healthTs}`
+    `cloud_clusters_health{cluster_id="${c.id}",cluster_name="${escapeLabelValue(c.name)}",exported_namespace="${c.namespace}",helm_sh_chart="crate-operator-2.60.0",namespace="cloud-app",pod_name="${c.operatorPod}",pod_template_hash="${hash}"} ${formatValue(c.healthValue)} ${c.healthTs}`
   )
 }
 

@@ -219,6 +219,14 @@ describe('org metrics streaming', () => {
     expect(error.endpoint).toBe(METRICS_TEMPLATE)
   })
 
+  it('names api.max_metrics_response_bytes when the metrics body is over that limit', async () => {
+    pool().intercept({ path: METRICS }).reply(200, 'x'.repeat(5000))
+    const limited = client({ maxResponseBytes: 100_000, maxMetricsResponseBytes: 1000 })
+    const error = await failure(limited.orgMetrics(ORG, signal(), textSink([])))
+    expect(error.reason).toBe('decode')
+    expect(error.message).toContain('larger than the limit of 1000 bytes (api.max_metrics_response_bytes)')
+  })
+
   it('a sink that throws is decode', async () => {
     pool().intercept({ path: METRICS }).reply(200, 'up 1\n')
     const sink = (): TextSink<number> => ({

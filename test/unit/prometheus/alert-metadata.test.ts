@@ -47,7 +47,8 @@ describe('alert rules', () => {
         'CrateDBCloudCollectorNeverSucceeded',
         'CrateDBCloudApiAuthenticationFailing',
         'CrateDBCloudApiKeyFailing',
-        'CrateDBCloudApiThrottled'
+        'CrateDBCloudApiThrottled',
+        'CrateDBCloudExporterWebConfigRefused'
       ])
     )
   })

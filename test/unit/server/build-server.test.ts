@@ -233,3 +233,24 @@ describe('status, errors and logging', () => {
     ])
   })
 })
+
+describe('hostile request lines', () => {
+  it('gives the 400 for a malformed URL the security headers', async () => {
+    const { app } = setup()
+    const response = await app.inject({ url: '/metrics%' })
+    expect(response.statusCode).toBe(400)
+    expect(response.headers['x-content-type-options']).toBe('nosniff')
+  })
+
+  it('quotes at most 200 characters of a long path in the 404 body and the log line', async () => {
+    const { app, lines } = setup()
+    const long = `/${'a'.repeat(15_000)}`
+    const response = await app.inject({ url: long })
+    expect(response.statusCode).toBe(404)
+    expect(response.body.length).toBeLessThan(400)
+    expect(response.json()).toMatchObject({ message: `no route GET /${'a'.repeat(199)}…` })
+    const logged = lines().find((line) => line.includes('"statusCode":404')) ?? ''
+    expect(logged.length).toBeGreaterThan(0)
+    expect(logged.length).toBeLessThan(600)
+  })
+})

@@ -1,7 +1,16 @@
 import { X509Certificate } from 'node:crypto'
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { get as httpsGet } from 'node:https'
 import { connect } from 'node:tls'
 import bcrypt from 'bcryptjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -35,7 +44,8 @@ function presented(port: number): Promise<string> {
 
 /** A server on 127.0.0.1 whose web configuration is `path`, checked for changes every 50 ms. */
 async function startReloading(
-  path: string
+  path: string,
+  selfMetrics = testSelfMetrics()
 ): Promise<{ app: FastifyInstance; url: string; port: number; lines: () => string[] }> {
   const { logger, lines } = captureLogger('info')
   const app = buildServer({
@@ -43,7 +53,7 @@ async function startReloading(
     logger,
     telemetryPath: '/metrics',
     webConfig: loadWebConfig(path, (file) => readFileSync(file)),
-    selfMetrics: testSelfMetrics(),
+    selfMetrics,
     webConfigReloadIntervalMs: 50
   })
   const url = await app.listen({ host: '127.0.0.1', port: 0 })
@@ -100,7 +110,7 @@ describe.skipIf(openssl === undefined)('TLS certificate reload', () => {
     await waitFor('the refusal log line', () => refusals() === 1, 5000)
     expect(await presented(port)).toBe(b)
     const refusal = lines().find((line) => line.includes('not applied')) ?? ''
-    expect(refusal).toMatch(/"level":50/)
+    expect(refusal).toMatch(/"level":40/)
     expect(refusal).not.toContain('PRIVATE KEY')
     expect(refusal).not.toContain(readFileSync(join(dir, 'b', 'key.pem'), 'utf8').split('\n')[1])
 
@@ -109,6 +119,38 @@ describe.skipIf(openssl === undefined)('TLS certificate reload', () => {
     await waitFor('certificate a again', async () => (await presented(port)) === a, 5000)
     await app.close()
     app = undefined
+  })
+})
+
+describe.skipIf(openssl === undefined)('a reload over https that would remove basic auth', () => {
+  it('is refused: a file with only tls_server_config keeps basic auth on', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'cce-tls-weaken-'))
+    writeSelfSignedCertificate(openssl!, work)
+    const path = join(work, 'web.yml')
+    const tlsOnly = 'tls_server_config:\n  cert_file: cert.pem\n  key_file: key.pem\n'
+    writeFileSync(path, `${tlsOnly}basic_auth_users:\n  alice: ${bcrypt.hashSync('secret', 4)}\n`)
+    const { app: server, port, lines } = await startReloading(path)
+    const anonymous = (): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const request = httpsGet(
+          { host: '127.0.0.1', port, path: '/metrics', rejectUnauthorized: false },
+          (response) => {
+            response.resume()
+            resolve(response.statusCode ?? 0)
+          }
+        )
+        request.once('error', reject)
+      })
+    try {
+      expect(await anonymous()).toBe(401)
+      writeFileSync(path, tlsOnly)
+      await waitFor('the refusal', () => lines().some((l) => l.includes('not applied')), 5000)
+      expect(lines().find((l) => l.includes('not applied'))).toContain('"refusal":"weakens"')
+      expect(await anonymous()).toBe(401)
+    } finally {
+      await server.close()
+      rmSync(work, { recursive: true, force: true })
+    }
   })
 })
 
@@ -162,6 +204,82 @@ describe('web configuration reload over plain HTTP', () => {
     await waitFor('the TLS refusal', () => refusals().length === 2, 5000)
     expect(refusals()[1]).toContain('turning TLS on or off needs a restart')
     expect(await status(basic('bob', 'second-password'))).toBe(200)
+    expect(lines().join('\n')).not.toMatch(/\$2[aby]\$/)
+    await server.close()
+    server = undefined
+  })
+})
+
+describe('a reload that would remove protection', () => {
+  let work = ''
+  let server: FastifyInstance | undefined
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'cce-web-weaken-'))
+  })
+  afterAll(async () => {
+    await server?.close()
+    rmSync(work, { recursive: true, force: true })
+  })
+
+  it('is refused for a truncated, an empty and an auth-less file: basic auth stays on, logged at warn and counted', async () => {
+    const path = join(work, 'web.yml')
+    const full = `basic_auth_users:\n  alice: ${bcrypt.hashSync('secret', 4)}\nunauthenticated_paths: [/healthz]\n`
+    writeFileSync(path, full)
+    const selfMetrics = testSelfMetrics()
+    const started = await startReloading(path, selfMetrics)
+    server = started.app
+    const { url, lines } = started
+    const anonymous = async (): Promise<number> => (await fetch(`${url}/metrics`)).status
+    const authorized = async (): Promise<number> =>
+      (
+        await fetch(`${url}/metrics`, {
+          headers: { authorization: `Basic ${Buffer.from('alice:secret').toString('base64')}` }
+        })
+      ).status
+    const refusals = (): string[] => lines().filter((line) => line.includes('not applied'))
+    const metric = async (name: string): Promise<string> =>
+      (await selfMetrics.registry.getSingleMetricAsString(name))
+        .split('\n')
+        .filter((l) => !l.startsWith('#'))
+        .join('\n')
+    expect(await anonymous()).toBe(401)
+
+    const cases: [string, string, string][] = [
+      ['truncated after the first key', 'basic_auth_users:\n', 'empty'],
+      ['empty', '', 'empty'],
+      ['auth-less, headers only', 'http_server_config:\n  headers:\n    X-Frame-Options: deny\n', 'weakens'],
+      ['auth-less, probes only', 'unauthenticated_paths: [/healthz, /metrics]\n', 'weakens']
+    ]
+    for (const [index, [name, content, reason]] of cases.entries()) {
+      writeFileSync(path, content)
+      await waitFor(`the refusal of the ${name} file`, () => refusals().length === index + 1, 5000)
+      const line = refusals()[index] ?? ''
+      expect(line, name).toMatch(/"level":40/)
+      expect(line, name).toContain(`"refusal":"${reason}"`)
+      expect(await anonymous(), name).toBe(401)
+      expect(await authorized(), name).toBe(200)
+      expect(await metric('cratedb_cloud_exporter_web_config_reload_refused')).toContain(
+        'cratedb_cloud_exporter_web_config_reload_refused 1'
+      )
+    }
+    expect(await metric('cratedb_cloud_exporter_web_config_reload_failures_total')).toContain(
+      'cratedb_cloud_exporter_web_config_reload_failures_total{reason="weakens"} 2'
+    )
+    expect(await metric('cratedb_cloud_exporter_web_config_reload_failures_total')).toContain(
+      'cratedb_cloud_exporter_web_config_reload_failures_total{reason="empty"} 2'
+    )
+
+    // The complete file is back (replaced atomically, as the docs ask): accepted, the gauge clears.
+    writeFileSync(`${path}.tmp`, full)
+    renameSync(`${path}.tmp`, path)
+    await waitFor('the reload', () => lines().some((l) => l.includes('web configuration reloaded')), 5000)
+    expect(await metric('cratedb_cloud_exporter_web_config_reload_refused')).toContain(
+      'cratedb_cloud_exporter_web_config_reload_refused 0'
+    )
+    expect(await metric('cratedb_cloud_exporter_web_config_reloads_total')).toContain(
+      'cratedb_cloud_exporter_web_config_reloads_total 5'
+    )
+    expect(await anonymous()).toBe(401)
     expect(lines().join('\n')).not.toMatch(/\$2[aby]\$/)
     await server.close()
     server = undefined

@@ -110,7 +110,22 @@ describe('parseWebConfig: invalid files', () => {
     ],
     [
       'unsupported TLS key',
+      'tls_server_config: {cert_file: c.pem, key_file: k.pem, curve_preferences: []}',
+      'tls_server_config.curve_preferences'
+    ],
+    [
+      'empty cipher_suites',
       'tls_server_config: {cert_file: c.pem, key_file: k.pem, cipher_suites: []}',
+      'tls_server_config.cipher_suites'
+    ],
+    [
+      'unknown cipher suite',
+      'tls_server_config: {cert_file: c.pem, key_file: k.pem, cipher_suites: [TLS_RSA_WITH_RC4_128_SHA]}',
+      'tls_server_config.cipher_suites[0]'
+    ],
+    [
+      'only TLS 1.3 cipher suites',
+      'tls_server_config: {cert_file: c.pem, key_file: k.pem, cipher_suites: [TLS_AES_128_GCM_SHA256]}',
       'tls_server_config.cipher_suites'
     ],
     ['missing key_file', 'tls_server_config: {cert_file: c.pem}', 'tls_server_config.key_file'],

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { createOrgMetricsReader } from '../../../src/collectors/org-metrics/reader.js'
 import { createFixture } from './fixture.js'
 import { parseSamples, type Sample } from './prom-text.js'
 
@@ -140,6 +141,20 @@ describe('simulator org metrics endpoint', () => {
     expect(Math.max(...quietNodes.map((n) => n.storageUsedBytes)) / quiet.diskSizePerNodeBytes).toBeLessThan(
       0.6
     )
+  })
+
+  it('escapes backslash, double quote and newline in cluster names, as the real endpoint does', () => {
+    const f = createFixture()
+    const org = f.state.organizations()[0]!
+    const name = 'a "quoted" \\ name\nwith a newline'
+    const created = f.state.createCluster({ organizationId: org.id, name })
+    const chunks: string[] = []
+    f.state.renderOrgMetrics(org.id, f.clock.now(), (chunk) => chunks.push(String(chunk)))
+    const reader = createOrgMetricsReader({ validateDropped: true })
+    reader.write(Buffer.from(chunks.join('')))
+    const reading = reader.end()
+    expect(reading.invalidLines).toBe(0)
+    expect(reading.clusterHealth.get(created.id)?.name).toBe(name)
   })
 
   it('renders the same body through renderOrgMetrics for a benchmark', () => {

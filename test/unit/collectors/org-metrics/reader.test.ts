@@ -189,7 +189,8 @@ describe('org metrics reader on fixtures', () => {
       lines: 0,
       invalidLines: 0,
       firstInvalid: null,
-      endsInsideLine: false
+      endsInsideLine: false,
+      droppedNodes: { unknownCluster: 0, overLimit: 0 }
     })
   })
 
