@@ -37,6 +37,7 @@ describe('alert rules', () => {
         'CrateDBCloudStorageAlmostFull',
         'CrateDBCloudStorageFillingUp',
         'CrateDBCloudNodeStorageHigh',
+        'CrateDBCloudNodeFloodStageForecast',
         'CrateDBCloudCpuHigh',
         'CrateDBCloudClusterHealthYellow',
         'CrateDBCloudClusterHealthRed',
