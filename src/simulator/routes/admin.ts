@@ -52,6 +52,7 @@ function applySettings(state: SimulatorState, body: Partial<SimulatorSettings>):
     state.settings.metricsJsonShape = body.metricsJsonShape
   }
   if (typeof body.extraFields === 'boolean') state.settings.extraFields = body.extraFields
+  if (typeof body.operationsFail === 'boolean') state.settings.operationsFail = body.operationsFail
   if (typeof body.rateLimitWindowMs === 'number') state.settings.rateLimitWindowMs = body.rateLimitWindowMs
   if (typeof body.operationMs === 'number') state.settings.operationMs = body.operationMs
   if (typeof body.cpuLoad === 'number') state.setCpuLoad(body.cpuLoad)
