@@ -7,6 +7,7 @@ import { type Decoder, SchemaError, array, bool, nullable, num, object, str, wit
 import {
   HEALTH_STATUSES,
   type Cluster,
+  type ClusterOperation,
   type ClusterHealth,
   type ConsumptionTotals,
   type CurrentConsumption,
@@ -137,3 +138,30 @@ export const organizations = array(organization)
 export const projects = array(project)
 export const clusters = array(cluster)
 export const quotas = array(quota)
+
+interface RawOperation {
+  id: string
+  type: string
+  status: string
+  dc: { created: string | null } | null
+}
+
+const rawOperations = object<{ operations: RawOperation[] }>({
+  operations: array(
+    object<RawOperation>({
+      id: str,
+      type: str,
+      status: str,
+      dc: nullable(object({ created: optString }), 'object')
+    })
+  )
+})
+
+/** ClusterAsyncOperationsList: `{"operations": [...]}`, newest first as croud reads it. */
+export const clusterOperations: Decoder<ClusterOperation[]> = (value, path) =>
+  rawOperations(value, path).operations.map((op) => ({
+    id: op.id,
+    type: op.type,
+    status: op.status,
+    created: op.dc?.created ?? null
+  }))

@@ -84,3 +84,14 @@ export interface CurrentConsumption {
   compute: { product_name: string; consumption: ConsumptionTotals }[]
   storage: ConsumptionTotals | null
 }
+
+/** ClusterAsyncOperation (GET /api/v2/clusters/{cluster_id}/operations/), the fields the autopilot reads. */
+export interface ClusterOperation {
+  id: string
+  /** EXPAND_STORAGE, SCALE, ... (the same names as health.running_operation). */
+  type: string
+  /** REGISTERED, SENT, IN_PROGRESS, SUCCEEDED, FAILED. */
+  status: string
+  /** dc.created: ISO timestamp, or null. */
+  created: string | null
+}
