@@ -12,6 +12,7 @@
  */
 import type { FlagValue } from '../cli/flags.js'
 import { COLLECTOR_DEFAULTS, COLLECTOR_NAMES, type CollectorName } from '../collectors/names.js'
+import { parseStorageAutopilot } from './autopilot.js'
 import { MISSING_CREDENTIALS, credentialFromEnv, credentialsFromYaml } from './credentials.js'
 import { ConfigError } from './errors.js'
 import type { LogFormatChoice } from './log-options.js'
@@ -43,6 +44,7 @@ export function loadConfig(input: LoadConfigInput): LoadedConfig {
   const file = configFilePath(input)
   let yamlValues = new Map<string, unknown>()
   let yamlCredentials: unknown
+  let yamlAutopilot: unknown
   let fileUnusable = false
   if (file !== undefined) {
     let text: string | undefined
@@ -59,6 +61,7 @@ export function loadConfig(input: LoadConfigInput): LoadedConfig {
       const source = readYamlSource(text, file, problems)
       yamlValues = source.values
       yamlCredentials = source.credentials
+      yamlAutopilot = source.autopilot
       fileUnusable = source.broken
     }
   }
@@ -100,6 +103,8 @@ export function loadConfig(input: LoadConfigInput): LoadedConfig {
     )
   }
 
+  const storageAutopilot = yamlAutopilot === undefined ? null : parseStorageAutopilot(yamlAutopilot, problems)
+
   if (problems.length > 0) throw new ConfigError(problems)
 
   const get = <T>(path: string): T => values.get(path) as T
@@ -135,7 +140,8 @@ export function loadConfig(input: LoadConfigInput): LoadedConfig {
     log: {
       level: get<LogLevel>('log.level'),
       format: format === 'auto' ? (input.isTty === true ? 'pretty' : 'json') : format
-    }
+    },
+    ...(storageAutopilot === null ? {} : { autopilot: { storage: storageAutopilot } })
   }
   return { config: deepFreeze(config), warnings }
 }

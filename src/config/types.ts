@@ -1,4 +1,5 @@
 import type { CollectorName } from '../collectors/names.js'
+import type { StorageAutopilotConfig } from './autopilot.js'
 
 /** A secret given inline (env var, YAML) or as a file that is re-read when it changes. */
 export type SecretSource = { readonly value: string } | { readonly file: string }
@@ -56,4 +57,6 @@ export interface Config {
     readonly level: LogLevel
     readonly format: LogFormat
   }
+  /** The storage autopilot (YAML autopilot.storage); absent: off. */
+  readonly autopilot?: { readonly storage: StorageAutopilotConfig }
 }
