@@ -72,6 +72,7 @@ export interface SeriesHistory {
   retain(keep: ReadonlySet<string>): void
   /** Forgets one series (after an expansion, the old trend no longer says anything about the disk). */
   forget(key: string): void
+  keys(): string[]
   size(): number
 }
 
@@ -98,6 +99,7 @@ export function createSeriesHistory(options: HistoryOptions): SeriesHistory {
       for (const key of series.keys()) if (!keep.has(key)) series.delete(key)
     },
     forget: (key) => void series.delete(key),
+    keys: () => [...series.keys()],
     size: () => series.size
   }
 }

@@ -23,6 +23,8 @@ export interface StorageSignals {
   readonly fullestUtilization: number | null
   /** Since when every sample of the fullest node has been above the trigger (ms), or null. */
   readonly aboveSinceMs: number | null
+  /** Time of the newest sample (ms): "above for Y" counts the time the samples show, not the clock's. */
+  readonly sampleMs: number | null
   /** Seconds until the first node reaches the flood stage, or null (not growing, too little history). */
   readonly floodStageInSeconds: number | null
   /** Why the data may not be acted on (too old, missing); null when it is fresh. */
@@ -76,15 +78,16 @@ export function humanDuration(seconds: number): string {
 }
 
 /** Why the policy wants more storage, or null. */
-export function need(config: StorageAutopilotConfig, signals: StorageSignals, nowMs: number): string | null {
+export function need(config: StorageAutopilotConfig, signals: StorageSignals): string | null {
   const { fullestNodeAbove, forSeconds, floodStageWithinSeconds } = config.trigger
   if (
     fullestNodeAbove !== null &&
     signals.aboveSinceMs !== null &&
+    signals.sampleMs !== null &&
     signals.fullestUtilization !== null &&
-    nowMs - signals.aboveSinceMs >= forSeconds * 1000
+    signals.sampleMs - signals.aboveSinceMs >= forSeconds * 1000
   ) {
-    return `fullest node at ${percent(signals.fullestUtilization)}, above ${percent(fullestNodeAbove)} for ${humanDuration((nowMs - signals.aboveSinceMs) / 1000)}`
+    return `fullest node at ${percent(signals.fullestUtilization)}, above ${percent(fullestNodeAbove)} for ${humanDuration((signals.sampleMs - signals.aboveSinceMs) / 1000)}`
   }
   if (
     floodStageWithinSeconds !== null &&
@@ -130,13 +133,13 @@ export function decide(
   record: ActionRecord,
   nowMs: number
 ): Decision {
-  const why = need(config, signals, nowMs)
+  const why = need(config, signals)
   if (why === null) return { kind: 'idle', reason: 'no trigger met' }
   const skip = (code: SkipCode, reason: string): Decision => ({ kind: 'skip', code, reason, need: why })
   if (record.refused !== null) return skip('refused', record.refused)
-  if (facts.suspended || facts.health === 'SUSPENDED') return skip('suspended', 'the cluster is suspended')
   if (facts.runningOperation !== '')
-    return skip('running_operation', `a ${facts.runningOperation} operation is running`)
+    return skip('running_operation', `operation ${facts.runningOperation} is running`)
+  if (facts.suspended || facts.health === 'SUSPENDED') return skip('suspended', 'the cluster is suspended')
   if (!ACTIONABLE_HEALTH.has(facts.health))
     return skip('health', `health is ${facts.health}, not GREEN or YELLOW`)
   if (signals.stale !== null) return skip('stale', signals.stale)

@@ -49,6 +49,7 @@ const facts = (overrides: Partial<ClusterFacts> = {}): ClusterFacts => ({
 const full = (overrides: Partial<StorageSignals> = {}): StorageSignals => ({
   fullestUtilization: 0.9,
   aboveSinceMs: NOW - 20 * MIN,
+  sampleMs: NOW,
   floodStageInSeconds: 3 * 3600,
   stale: null,
   ...overrides
@@ -65,22 +66,22 @@ describe('need', () => {
     const config = policy({
       trigger: { fullestNodeAbove: 0.85, forSeconds: 900, floodStageWithinSeconds: null }
     })
-    expect(need(config, full({ aboveSinceMs: NOW - 14 * MIN }), NOW)).toBeNull()
-    expect(need(config, full({ aboveSinceMs: NOW - 15 * MIN }), NOW)).toMatch(
+    expect(need(config, full({ aboveSinceMs: NOW - 14 * MIN }))).toBeNull()
+    expect(need(config, full({ aboveSinceMs: NOW - 15 * MIN }))).toMatch(
       /fullest node at 90.0 %, above 85.0 % for 15 min/
     )
-    expect(need(config, full({ aboveSinceMs: null }), NOW)).toBeNull()
+    expect(need(config, full({ aboveSinceMs: null }))).toBeNull()
   })
 
   it('starts when the flood stage is forecast within the horizon, and not for a node that does not grow', () => {
     const config = policy({
       trigger: { fullestNodeAbove: null, forSeconds: 900, floodStageWithinSeconds: 86400 }
     })
-    expect(need(config, full({ floodStageInSeconds: 86_401 }), NOW)).toBeNull()
-    expect(need(config, full({ floodStageInSeconds: 7200 }), NOW)).toMatch(
+    expect(need(config, full({ floodStageInSeconds: 86_401 }))).toBeNull()
+    expect(need(config, full({ floodStageInSeconds: 7200 }))).toMatch(
       /flood stage \(95 %\) forecast in 2.0 h/
     )
-    expect(need(config, full({ floodStageInSeconds: null }), NOW)).toBeNull()
+    expect(need(config, full({ floodStageInSeconds: null }))).toBeNull()
   })
 })
 
@@ -145,7 +146,13 @@ describe('decide', () => {
 
     it('acts inside it', () => {
       expect(
-        decide(config, facts(), full({ aboveSinceMs: saturday3am - HOUR }), clean, saturday3am).kind
+        decide(
+          config,
+          facts(),
+          full({ aboveSinceMs: saturday3am - HOUR, sampleMs: saturday3am }),
+          clean,
+          saturday3am
+        ).kind
       ).toBe('expand')
     })
 
