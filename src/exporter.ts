@@ -14,7 +14,8 @@ import type { Config } from './config/types.js'
 import type { Logger } from './logger.js'
 import type { ExpositionRenderer } from './metrics/exposition.js'
 import type { SelfMetrics } from './metrics/self-metrics.js'
-import type { Exposition, ExporterView } from './server/types.js'
+import type { FamilySnapshot } from './metrics/types.js'
+import type { CollectorStatus, Exposition, ExporterView } from './server/types.js'
 import { buildStatusReport } from './status.js'
 
 export interface ExporterDeps {
@@ -40,6 +41,9 @@ export interface Exporter {
   stop(): Promise<void>
   /** Renders now; resolves once the new exposition is current (tests, shutdown). */
   renderNow(): Promise<Exposition>
+  /** The families of the collectors' last runs and their status, as the storage autopilot reads them. */
+  families(): readonly FamilySnapshot[]
+  collectors(): readonly CollectorStatus[]
 }
 
 const PER_ORGANIZATION: readonly CollectorName[] = ['org_metrics', 'quotas', 'consumption']
@@ -231,6 +235,8 @@ export function createExporter(deps: ExporterDeps): Exporter {
       if (renderTimer !== null) clearTimeout(renderTimer)
       await runner.stop()
     },
-    renderNow
+    renderNow,
+    families: () => runner.families(),
+    collectors: () => runner.statuses()
   }
 }

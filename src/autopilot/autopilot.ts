@@ -13,7 +13,7 @@ import type { DirectoryCluster } from '../collectors/directory.js'
 import { compileFilter } from '../collectors/filters.js'
 import type { StorageAutopilotConfig } from '../config/autopilot.js'
 import type { Logger } from '../logger.js'
-import { createAutopilotMetrics, type ActionOutcome } from './metrics.js'
+import { ACTION_OUTCOMES, createAutopilotMetrics, type ActionOutcome } from './metrics.js'
 import { createObserver, type AutopilotSource, type ObservedCluster } from './observe.js'
 import { decide, type ActionRecord, type ClusterFacts, type Decision } from './policy.js'
 
@@ -87,6 +87,12 @@ interface ClusterState {
   /** The last decision reported, so a decision that holds is logged once, not at every evaluation. */
   reported: string | null
   following: boolean
+}
+
+/** Every outcome's series exists from the start, so that increase() sees the first failure. */
+function initialise(metrics: ReturnType<typeof createAutopilotMetrics>, entry: DirectoryCluster): void {
+  for (const outcome of ACTION_OUTCOMES)
+    metrics.actions.inc({ cluster_id: entry.cluster.id, cluster_name: entry.cluster.name, outcome }, 0)
 }
 
 function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -183,7 +189,6 @@ export function createStorageAutopilot(deps: StorageAutopilotDeps): StorageAutop
     recent.unshift(action)
     recent.length = Math.min(recent.length, RECENT_ACTIONS)
     const line = {
-      component: 'autopilot',
       mode: config.mode,
       outcome,
       cluster_id: entry.cluster.id,
@@ -225,6 +230,7 @@ export function createStorageAutopilot(deps: StorageAutopilotDeps): StorageAutop
 
   async function evaluateCluster(observed: ObservedCluster, now: number): Promise<AutopilotClusterStatus> {
     const { entry, signals } = observed
+    if (!states.has(entry.cluster.id)) initialise(metrics, entry)
     const state = stateOf(entry.cluster.id)
     const base = {
       id: entry.cluster.id,
@@ -462,7 +468,6 @@ export function createStorageAutopilot(deps: StorageAutopilotDeps): StorageAutop
 
   logger.info(
     {
-      component: 'autopilot',
       mode: config.mode,
       trigger: config.trigger,
       max_disk_size_per_node_bytes: config.limits.maxDiskSizePerNodeBytes

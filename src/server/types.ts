@@ -1,3 +1,4 @@
+import type { AutopilotStatus } from '../autopilot/autopilot.js'
 import type { ApiErrorReason } from '../cloud/errors.js'
 import type { CredentialStatus } from '../cloud/api.js'
 import type { ExpositionBody } from '../metrics/body.js'
@@ -60,6 +61,8 @@ export interface StatusReport {
     readonly errors: Readonly<Partial<Record<ApiErrorReason, number>>>
     readonly credentials: readonly CredentialStatus[]
   }
+  /** Present when the storage autopilot is configured. */
+  readonly autopilot?: AutopilotStatus
 }
 
 /** What the HTTP server needs from the rest of the exporter. */

@@ -48,7 +48,8 @@ describe('alert rules', () => {
         'CrateDBCloudCollectorNeverSucceeded',
         'CrateDBCloudApiAuthenticationFailing',
         'CrateDBCloudApiKeyFailing',
-        'CrateDBCloudApiThrottled'
+        'CrateDBCloudApiThrottled',
+        'CrateDBCloudAutopilotActionFailed'
       ])
     )
   })

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { Registry } from 'prom-client'
 import { parse } from 'yaml'
+import { createAutopilotMetrics } from '../../../src/autopilot/metrics.js'
 import { families } from '../../../src/metrics/catalogue.js'
 import { createSelfMetrics } from '../../../src/metrics/self-metrics.js'
 import { REPO_ROOT } from '../../helpers/environment.js'
@@ -69,6 +70,10 @@ export async function contractMetrics(): Promise<Map<string, MetricKind>> {
     }
   }
   for (const name of recordedMetrics()) names.set(name, 'gauge')
+  const autopilot = new Registry()
+  createAutopilotMetrics(autopilot)
+  for (const metric of await autopilot.getMetricsAsJSON())
+    names.set(metric.name, String(metric.type) === 'counter' ? 'counter' : 'gauge')
   names.set('up', 'gauge')
   names.set('scrape_duration_seconds', 'gauge')
   names.set('scrape_samples_scraped', 'gauge')
