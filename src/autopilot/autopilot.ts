@@ -209,7 +209,8 @@ export function createStorageAutopilot(deps: StorageAutopilotDeps): StorageAutop
     suspended: cluster.suspended,
     health: cluster.health.status,
     runningOperation: cluster.health.running_operation,
-    diskSizePerNodeBytes: cluster.hardware_specs?.disk_size_per_node_bytes ?? null
+    diskSizePerNodeBytes: cluster.hardware_specs?.disk_size_per_node_bytes ?? null,
+    allowCustomStorage: cluster.allow_custom_storage ?? null
   })
 
   async function evaluateOnce(): Promise<void> {
@@ -311,6 +312,10 @@ export function createStorageAutopilot(deps: StorageAutopilotDeps): StorageAutop
       .filter((op) => op.type === EXPAND && op.status !== 'FAILED')
       .map((op) => createdMs(op))
       .filter((t): t is number => t !== null)
+    // Expansions seen in the operations count like this process's own from now on, so that the
+    // cooldown they start needs no re-read at every evaluation.
+    for (const t of expansions)
+      if (!state.actions.some((a) => Math.abs(a - t) <= CREATED_SKEW_MS)) state.actions.push(t)
     const own = record(entry, now)
     const times = [own.lastActionMs, ...expansions].filter((t): t is number => t !== null)
     const merged: ActionRecord = {

@@ -16,6 +16,8 @@ export interface ClusterFacts {
   /** '' when none runs. */
   readonly runningOperation: string
   readonly diskSizePerNodeBytes: number | null
+  /** allow_custom_storage of the cluster JSON; false: the product cannot have its storage expanded. */
+  readonly allowCustomStorage: boolean | null
 }
 
 export interface StorageSignals {
@@ -59,6 +61,7 @@ export type SkipCode =
   | 'health'
   | 'stale'
   | 'unknown_size'
+  | 'not_allowed'
   | 'at_maximum'
   | 'cooldown'
   | 'cluster_daily_cap'
@@ -143,6 +146,11 @@ export function decide(
   if (!ACTIONABLE_HEALTH.has(facts.health))
     return skip('health', `health is ${facts.health}, not GREEN or YELLOW`)
   if (signals.stale !== null) return skip('stale', signals.stale)
+  if (facts.allowCustomStorage === false)
+    return skip(
+      'not_allowed',
+      "the cluster's product does not allow custom storage (allow_custom_storage is false)"
+    )
   const current = facts.diskSizePerNodeBytes
   if (current === null || current <= 0) return skip('unknown_size', 'the disk size per node is not known')
   const max = config.limits.maxDiskSizePerNodeBytes

@@ -102,7 +102,8 @@ export const cluster: Decoder<Cluster> = object<Cluster>({
   deletion_protected: optBool,
   hardware_specs: hardwareSpecs,
   health,
-  last_async_operation: lastAsyncOperation
+  last_async_operation: lastAsyncOperation,
+  allow_custom_storage: optBool
 })
 
 export const quota: Decoder<Quota> = object<Quota>({ code: str, current_value: num, quota: num })

@@ -66,6 +66,8 @@ export interface Cluster {
   hardware_specs: HardwareSpecs | null
   health: ClusterHealth
   last_async_operation: { id: string; status: string; type: string } | null
+  /** Whether the storage can be expanded (PUT .../storage/); null when the API does not say. */
+  allow_custom_storage?: boolean | null
 }
 
 export interface Quota {

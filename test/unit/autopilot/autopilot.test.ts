@@ -287,3 +287,21 @@ describe('storage autopilot, apply', () => {
     expect(requested).toBe(1)
   })
 })
+
+describe('storage autopilot, products without custom storage', () => {
+  it('never asks to expand a cluster whose product does not allow it', async () => {
+    world = await startWorld()
+    const w = world
+    const sandbox = w.cluster('sandbox') // crfree: allow_custom_storage false
+    w.usage.set(sandbox.id, [0.95])
+    await w.refreshInventory()
+    const { instance, count } = w.autopilot(policy())
+    await w.minutes(8, instance)
+    expect(w.puts).toEqual([])
+    expect(await count(sandbox.id, 'skipped')).toBe(1)
+    expect(w.logs.at(-1)).toMatchObject({
+      outcome: 'skipped',
+      reason: expect.stringMatching(/allow_custom_storage is false/)
+    })
+  })
+})

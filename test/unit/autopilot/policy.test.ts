@@ -43,6 +43,7 @@ const facts = (overrides: Partial<ClusterFacts> = {}): ClusterFacts => ({
   health: 'GREEN',
   runningOperation: '',
   diskSizePerNodeBytes: 256 * GIB,
+  allowCustomStorage: true,
   ...overrides
 })
 /** The fullest node at 90 % for 20 minutes, flood stage in 3 h. */
@@ -115,6 +116,7 @@ describe('decide', () => {
     ['an unreachable cluster', { health: 'UNREACHABLE' }, {}, {}, 'health'],
     ['stale data', {}, { stale: 'newest sample 12 min old' }, {}, 'stale'],
     ['an unknown disk size', { diskSizePerNodeBytes: null }, {}, {}, 'unknown_size'],
+    ['a product without custom storage', { allowCustomStorage: false }, {}, {}, 'not_allowed'],
     ['a disk at the maximum', { diskSizePerNodeBytes: 1024 * GIB }, {}, {}, 'at_maximum'],
     ['the cooldown', {}, {}, { lastActionMs: NOW - 6 * HOUR + 1 }, 'cooldown'],
     ['the daily cap per cluster', {}, {}, { clusterActionsToday: 2 }, 'cluster_daily_cap'],
