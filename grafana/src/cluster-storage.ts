@@ -1,6 +1,7 @@
 import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard'
 import type { dashboard } from './base.js'
 import {
+  floodStageThresholds,
   nodeStorageUtilizationThresholds,
   rangeQuery,
   storageUtilizationThresholds,
@@ -78,6 +79,29 @@ export function storageRow(d: ReturnType<typeof dashboard>, selectors: StorageSe
             `(low watermark, warning) and ${THRESHOLDS.nodeStorageCriticalRatio * 100} % (high watermark, critical); ` +
             "at 95 % (flood stage) the node's tables become read-only. Shard sizes only: translog and filesystem " +
             'overhead make the real disk use somewhat higher.'
+        }
+      )
+    )
+    .withPanel(
+      timeseries(
+        'Time until a node reaches the flood stage',
+        [
+          rangeQuery(
+            `clamp_min((0.95 * (cratedb_cloud_node_storage_capacity_bytes{${N}} > 0) - predict_linear(cratedb_cloud_node_storage_used_bytes{${N}}[${STORAGE_TREND_WINDOW}], 0)) / (deriv(cratedb_cloud_node_storage_used_bytes{${N}}[${STORAGE_TREND_WINDOW}]) > 0), 0)`,
+            '{{node}}'
+          )
+        ],
+        {
+          unit: 's',
+          min: 0,
+          width: 24,
+          thresholds: floodStageThresholds(),
+          showThresholds: true,
+          description:
+            `Seconds until the node holds 95 % of its disk (CrateDB's flood stage: its tables become read-only), ` +
+            `at the linear trend of the last ${STORAGE_TREND_WINDOW}; the same forecast as the recording rule ` +
+            'cratedb_cloud_node:storage_time_until_flood_stage_seconds:linear6h and the storage autopilot. ' +
+            'No line while the node does not grow.'
         }
       )
     )

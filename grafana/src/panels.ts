@@ -113,6 +113,13 @@ export const timeUntilFullThresholds = (): ThresholdsConfigBuilder =>
     [THRESHOLDS.storageFullWarningSeconds, 'green']
   )
 
+export const floodStageThresholds = (): ThresholdsConfigBuilder =>
+  thresholds(
+    [null, 'red'],
+    [THRESHOLDS.floodStageCriticalSeconds, 'orange'],
+    [THRESHOLDS.floodStageWarningSeconds, 'green']
+  )
+
 export function valueText(entries: Record<string, readonly [text: string, color: string]>): ValueMapping[] {
   const options: Record<string, { text: string; color: string; index: number }> = {}
   Object.entries(entries).forEach(([value, [text, color]], index) => {

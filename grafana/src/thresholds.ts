@@ -15,6 +15,9 @@ export const THRESHOLDS = {
   /** CrateDBCloudStorageFillingUp: predicted full within 7 days (warning) / 24 hours (critical). */
   storageFullWarningSeconds: 7 * 24 * 3600,
   storageFullCriticalSeconds: 24 * 3600,
+  /** CrateDBCloudNodeFloodStageForecast: a node at 95 % within 6 hours (critical) / 24 hours (warning). */
+  floodStageCriticalSeconds: 6 * 3600,
+  floodStageWarningSeconds: 24 * 3600,
   /** CrateDBCloudCpuHigh. */
   cpuHighRatio: 0.9,
   /** CrateDBCloudExporterDataStale, for the inventory and org_metrics collectors. */

@@ -1,5 +1,13 @@
 import type { ApiErrorReason } from './errors.js'
-import type { Cluster, CurrentConsumption, CurrentUser, Organization, Project, Quota } from './types.js'
+import type {
+  Cluster,
+  ClusterOperation,
+  CurrentConsumption,
+  CurrentUser,
+  Organization,
+  Project,
+  Quota
+} from './types.js'
 
 /** Receives a streamed response body; a fresh sink is made for every attempt, so a retry starts clean. */
 export interface TextSink<T> {
@@ -43,4 +51,16 @@ export interface CloudApi {
   credentials(): readonly CredentialStatus[]
   usage(): ApiUsage
   close(): Promise<void>
+}
+
+/**
+ * The calls of the storage autopilot: one cluster, its operations, and the storage expansion. A PUT is
+ * sent once with the key in use, never retried and never handed to another key: a 403 means this key
+ * may read but not change the cluster (reason `client`, status 403), not that the key is broken.
+ */
+export interface ClusterManagementApi {
+  cluster(clusterId: string, signal: AbortSignal): Promise<Cluster>
+  clusterOperations(clusterId: string, signal: AbortSignal): Promise<ClusterOperation[]>
+  /** PUT /api/v2/clusters/{cluster_id}/storage/ with {"disk_size_per_node_bytes": bytes}. */
+  expandStorage(clusterId: string, diskSizePerNodeBytes: number, signal: AbortSignal): Promise<void>
 }

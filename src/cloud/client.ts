@@ -8,7 +8,7 @@ import { Agent, type Dispatcher } from 'undici'
 import type { Clock } from '../clock.js'
 import type { Logger } from '../logger.js'
 import { version } from '../version.js'
-import type { ApiUsage, CloudApi, TextSink } from './api.js'
+import type { ApiUsage, CloudApi, ClusterManagementApi, TextSink } from './api.js'
 import { createCredentialPool, type CredentialConfig, type ResolvedCredential } from './credentials.js'
 import type { Decoder } from './decode.js'
 import { ENDPOINTS, expandPath } from './endpoints.js'
@@ -54,7 +54,7 @@ const TEXT_ACCEPT = 'text/plain'
 /** A refused key, then once more if its files held another key or secret when read again. */
 const MAX_TRIES_PER_KEY = 2
 
-export function createCloudClient(deps: CloudClientDeps): CloudApi {
+export function createCloudClient(deps: CloudClientDeps): CloudApi & ClusterManagementApi {
   const base = new URL(deps.baseUrl)
   if (base.protocol !== 'https:' && base.protocol !== 'http:') {
     throw new Error(`api.url must be http(s), got ${base.protocol}`)
@@ -289,7 +289,66 @@ export function createCloudClient(deps: CloudClientDeps): CloudApi {
     return { endpoint: template, path, signal, accept, reader }
   }
 
+  /** One PUT with the key in use: no retry (the change may have been made), no failover, no key marked. */
+  async function putJson(
+    template: string,
+    params: Record<string, string>,
+    body: unknown,
+    signal: AbortSignal
+  ): Promise<void> {
+    const call = makeCall(template, params, signal, JSON_ACCEPT, () => jsonReader(template, schemas.cluster))
+    if (closed)
+      throw new CloudApiError(`${template}: the client is closed`, { reason: 'network', endpoint: template })
+    const index = pool.order()[0]
+    const credential = index === undefined ? 'no API credentials are configured' : await pool.resolve(index)
+    if (typeof credential === 'string')
+      throw new CloudApiError(`${template}: no usable API key (${credential})`, {
+        reason: 'auth',
+        endpoint: template
+      })
+    const release = await acquire(call)
+    requests++
+    const endTimer = deps.observer.requestStarted(template, false)
+    try {
+      await attempt(
+        {
+          dispatcher,
+          origin,
+          path: call.path,
+          endpoint: template,
+          method: 'PUT',
+          body: JSON.stringify(body),
+          headers: {
+            accept: JSON_ACCEPT,
+            'content-type': 'application/json',
+            authorization: credential.authorization,
+            'user-agent': USER_AGENT
+          },
+          signal,
+          timeoutMs: deps.requestTimeoutMs,
+          maxResponseBytes: deps.maxResponseBytes,
+          now: () => deps.clock.now()
+        },
+        call.reader
+      )
+    } catch (error) {
+      let failure = asCloudApiError(template, error)
+      // The key authenticated (reads work) but may not make this change: not an authentication failure.
+      if (failure.status === 403)
+        failure = new CloudApiError(
+          `${template}: HTTP 403: the API key may not change this cluster (${failure.message})`,
+          { reason: 'client', endpoint: template, status: 403, cause: failure }
+        )
+      countError(template, failure)
+      throw failure
+    } finally {
+      endTimer()
+      release()
+    }
+  }
+
   const org = (organizationId: string): Record<string, string> => ({ organization_id: organizationId })
+  const clusterParams = (clusterId: string): Record<string, string> => ({ cluster_id: clusterId })
 
   return {
     currentUser: (signal) => getJson(ENDPOINTS.currentUser, {}, signal, schemas.currentUser),
@@ -315,6 +374,11 @@ export function createCloudClient(deps: CloudClientDeps): CloudApi {
           : { maxResponseBytesSetting: 'api.max_metrics_response_bytes' })
       })
     },
+    cluster: (id, signal) => getJson(ENDPOINTS.cluster, clusterParams(id), signal, schemas.cluster),
+    clusterOperations: (id, signal) =>
+      getJson(ENDPOINTS.clusterOperations, clusterParams(id), signal, schemas.clusterOperations),
+    expandStorage: (id, bytes, signal) =>
+      putJson(ENDPOINTS.clusterStorage, clusterParams(id), { disk_size_per_node_bytes: bytes }, signal),
     credentials: () => pool.statuses(),
     usage: (): ApiUsage => ({ requests, errors: { ...errors } }),
     async close() {

@@ -9,7 +9,11 @@ export const ENDPOINTS = {
   organizationClusters: '/api/v2/organizations/{organization_id}/clusters/',
   quotas: '/api/v2/organizations/{organization_id}/quotas/',
   currentConsumption: '/api/v2/organizations/{organization_id}/consumption/current-month/',
-  orgMetrics: '/api/v2/organizations/{organization_id}/metrics/prometheus/'
+  orgMetrics: '/api/v2/organizations/{organization_id}/metrics/prometheus/',
+  // The storage autopilot's calls; made only when autopilot.storage is configured.
+  cluster: '/api/v2/clusters/{cluster_id}/',
+  clusterOperations: '/api/v2/clusters/{cluster_id}/operations/',
+  clusterStorage: '/api/v2/clusters/{cluster_id}/storage/'
 } as const
 
 export type EndpointTemplate = (typeof ENDPOINTS)[keyof typeof ENDPOINTS]

@@ -26,6 +26,9 @@ export interface AttemptOptions {
   readonly maxResponseBytesSetting?: string
   /** Wall-clock milliseconds, for Retry-After dates. */
   readonly now: () => number
+  /** GET unless given; a PUT sends `body` as JSON. */
+  readonly method?: 'GET' | 'PUT'
+  readonly body?: string
 }
 
 export interface AttemptResult<T> {
@@ -63,8 +66,9 @@ export async function attempt<T>(
     const response = await options.dispatcher.request({
       origin: options.origin,
       path: options.path,
-      method: 'GET',
+      method: options.method ?? 'GET',
       headers: options.headers,
+      ...(options.body === undefined ? {} : { body: options.body }),
       signal: controller.signal
     })
     return await handleResponse(options, response, reader)

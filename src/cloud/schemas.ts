@@ -7,6 +7,7 @@ import { type Decoder, SchemaError, array, bool, nullable, num, object, str, wit
 import {
   HEALTH_STATUSES,
   type Cluster,
+  type ClusterOperation,
   type ClusterHealth,
   type ConsumptionTotals,
   type CurrentConsumption,
@@ -101,7 +102,8 @@ export const cluster: Decoder<Cluster> = object<Cluster>({
   deletion_protected: optBool,
   hardware_specs: hardwareSpecs,
   health,
-  last_async_operation: lastAsyncOperation
+  last_async_operation: lastAsyncOperation,
+  allow_custom_storage: optBool
 })
 
 export const quota: Decoder<Quota> = object<Quota>({ code: str, current_value: num, quota: num })
@@ -137,3 +139,30 @@ export const organizations = array(organization)
 export const projects = array(project)
 export const clusters = array(cluster)
 export const quotas = array(quota)
+
+interface RawOperation {
+  id: string
+  type: string
+  status: string
+  dc: { created: string | null } | null
+}
+
+const rawOperations = object<{ operations: RawOperation[] }>({
+  operations: array(
+    object<RawOperation>({
+      id: str,
+      type: str,
+      status: str,
+      dc: nullable(object({ created: optString }), 'object')
+    })
+  )
+})
+
+/** ClusterAsyncOperationsList: `{"operations": [...]}`, newest first as croud reads it. */
+export const clusterOperations: Decoder<ClusterOperation[]> = (value, path) =>
+  rawOperations(value, path).operations.map((op) => ({
+    id: op.id,
+    type: op.type,
+    status: op.status,
+    created: op.dc?.created ?? null
+  }))

@@ -66,6 +66,8 @@ export interface Cluster {
   hardware_specs: HardwareSpecs | null
   health: ClusterHealth
   last_async_operation: { id: string; status: string; type: string } | null
+  /** Whether the storage can be expanded (PUT .../storage/); null when the API does not say. */
+  allow_custom_storage?: boolean | null
 }
 
 export interface Quota {
@@ -83,4 +85,15 @@ export interface ConsumptionTotals {
 export interface CurrentConsumption {
   compute: { product_name: string; consumption: ConsumptionTotals }[]
   storage: ConsumptionTotals | null
+}
+
+/** ClusterAsyncOperation (GET /api/v2/clusters/{cluster_id}/operations/), the fields the autopilot reads. */
+export interface ClusterOperation {
+  id: string
+  /** EXPAND_STORAGE, SCALE, ... (the same names as health.running_operation). */
+  type: string
+  /** REGISTERED, SENT, IN_PROGRESS, SUCCEEDED, FAILED. */
+  status: string
+  /** dc.created: ISO timestamp, or null. */
+  created: string | null
 }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { formatHelp, parseFlags, stringFlag, type CommandSpec, type FlagValue } from '../cli/flags.js'
 import { PROGRAM, type Command } from '../cli/io.js'
 import { explainListen } from '../cli/listen-error.js'
+import { demoStoragePolicy } from '../autopilot/demo-policy.js'
 import { loadConfig, RUN_FLAGS } from '../config/index.js'
 import { parseListenAddress } from '../config/listen-address.js'
 import { createLogger } from '../logger.js'
@@ -93,7 +94,11 @@ export const demoCommand: Command = {
       await simulator.close()
       return 2
     }
-    const { config } = settings.loaded
+    // Without a policy of the user's, the demo runs the storage autopilot in dry-run.
+    const config =
+      settings.loaded.config.autopilot === undefined
+        ? { ...settings.loaded.config, autopilot: { storage: demoStoragePolicy() } }
+        : settings.loaded.config
     const logger = createLogger({
       level: config.log.level,
       format: config.log.format,
@@ -121,6 +126,7 @@ export const demoCommand: Command = {
         `Exporter status page:     ${running.url}/`,
         `Metrics:                  ${running.url}${config.web.telemetryPath}`,
         `Status as JSON:           ${running.url}/status`,
+        `Storage autopilot:        ${config.autopilot?.storage.mode === 'apply' ? 'apply (it expands storage in the simulator)' : 'dry-run (see the status page)'}`,
         '',
         'Node CPU and query rates appear after the second poll of the organization metrics (about a minute).',
         'Press Ctrl+C to stop.',

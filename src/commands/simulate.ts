@@ -136,6 +136,12 @@ export const simulateSpec: CommandSpec = {
       defaultText: '8'
     },
     {
+      name: 'operations-fail',
+      type: 'boolean',
+      help: 'Cluster operations (storage expansion, scale, suspend) end FAILED and change nothing.',
+      defaultText: 'false'
+    },
+    {
       name: 'log.level',
       type: 'string',
       help: 'fatal, error, warn, info, debug or trace.',
@@ -263,7 +269,8 @@ export const simulateCommand: Command = {
           'metrics-json-shape',
           'prometheus'
         ),
-        operationMs: (numberFlag(values, 'operation-seconds') ?? 8) * 1000
+        operationMs: (numberFlag(values, 'operation-seconds') ?? 8) * 1000,
+        operationsFail: booleanFlag(values, 'operations-fail') ?? false
       }
     })
     const lines = [`listening on ${simulator.url}`]

@@ -11,6 +11,7 @@
  * reported at once in a ConfigError; docs/configuration.md describes every key.
  */
 import { COLLECTOR_DEFAULTS, COLLECTOR_NAMES, type CollectorName } from '../collectors/names.js'
+import { parseStorageAutopilot } from './autopilot.js'
 import { MISSING_CREDENTIALS, credentialFromEnv, credentialsFromYaml } from './credentials.js'
 import { ConfigError } from './errors.js'
 import type { FlagValue } from './flag-types.js'
@@ -43,6 +44,7 @@ export function loadConfig(input: LoadConfigInput): LoadedConfig {
   const file = configFilePath(input)
   let yamlValues = new Map<string, unknown>()
   let yamlCredentials: unknown
+  let yamlAutopilot: unknown
   let fileUnusable = false
   if (file !== undefined) {
     let text: string | undefined
@@ -59,6 +61,7 @@ export function loadConfig(input: LoadConfigInput): LoadedConfig {
       const source = readYamlSource(text, file, problems)
       yamlValues = source.values
       yamlCredentials = source.credentials
+      yamlAutopilot = source.autopilot
       fileUnusable = source.broken
     }
   }
@@ -99,6 +102,8 @@ export function loadConfig(input: LoadConfigInput): LoadedConfig {
         : MISSING_CREDENTIALS
     )
   }
+
+  const storageAutopilot = yamlAutopilot === undefined ? null : parseStorageAutopilot(yamlAutopilot, problems)
 
   if (problems.length > 0) throw new ConfigError(problems)
 
@@ -141,7 +146,8 @@ export function loadConfig(input: LoadConfigInput): LoadedConfig {
     log: {
       level: get<LogLevel>('log.level'),
       format: format === 'auto' ? (input.isTty === true ? 'pretty' : 'json') : format
-    }
+    },
+    ...(storageAutopilot === null ? {} : { autopilot: { storage: storageAutopilot } })
   }
   return { config: deepFreeze(config), warnings }
 }

@@ -63,4 +63,56 @@ export interface Config {
     readonly level: LogLevel
     readonly format: LogFormat
   }
+  /** The storage autopilot (YAML autopilot.storage); absent: off. */
+  readonly autopilot?: { readonly storage: StorageAutopilotConfig }
+}
+
+/** The storage autopilot's policy (YAML autopilot.storage), as ./autopilot.ts validates it. */
+export type AutopilotMode = 'dry_run' | 'apply'
+
+export interface StorageStep {
+  readonly kind: 'bytes' | 'percent'
+  readonly value: number
+}
+
+export interface MaintenanceWindow {
+  /** Days of the week it opens on, 0 = Sunday (UTC). */
+  readonly days: readonly number[]
+  /** Minutes after midnight UTC at which it opens. */
+  readonly startMinutes: number
+  readonly durationSeconds: number
+}
+
+export interface StorageAutopilotConfig {
+  readonly mode: AutopilotMode
+  /** How often the policy is evaluated. */
+  readonly intervalSeconds: number
+  readonly organizations: NameFilter
+  readonly projects: NameFilter
+  readonly clusters: NameFilter
+  readonly trigger: {
+    /** Utilization of the fullest node (0..1) that starts the clock; null: this trigger is off. */
+    readonly fullestNodeAbove: number | null
+    /** How long the fullest node must stay above it. */
+    readonly forSeconds: number
+    /** Act when the fullest node is forecast to reach the flood stage (95 %) within this; null: off. */
+    readonly floodStageWithinSeconds: number | null
+  }
+  readonly step: StorageStep
+  /** The new size is rounded up to a multiple of this (the API takes whole GiB as croud sends them). */
+  readonly roundToBytes: number
+  readonly limits: {
+    readonly maxDiskSizePerNodeBytes: number
+    readonly cooldownSeconds: number
+    readonly maxPerClusterPerDay: number
+    readonly maxPerOrganizationPerDay: number
+  }
+  readonly maintenanceWindow: MaintenanceWindow | null
+  /** Data older than this (the newest upstream sample, the last inventory) is not acted on. */
+  readonly staleAfterSeconds: number
+  /** Poll history the forecast fits a line through. */
+  readonly forecastWindowSeconds: number
+  /** How long an operation is followed before it counts as failed. */
+  readonly operationTimeoutSeconds: number
+  readonly operationPollSeconds: number
 }

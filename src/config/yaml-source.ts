@@ -12,6 +12,8 @@ export interface YamlSource {
   readonly values: Map<string, unknown>
   /** Raw `api.credentials`, checked by credentials.ts; undefined when absent. */
   readonly credentials: unknown
+  /** Raw `autopilot.storage`, checked by autopilot.ts; undefined when absent. */
+  readonly autopilot?: unknown
   /** The file is not YAML at all, so nothing from it could be read. */
   readonly broken: boolean
 }
@@ -21,6 +23,7 @@ type Node =
   | { readonly kind: 'leaf'; readonly setting: Setting | null }
 
 const CREDENTIALS_PATH = 'api.credentials'
+const AUTOPILOT_PATH = 'autopilot.storage'
 
 function buildTree(): Node {
   const root: Node = { kind: 'branch', children: new Map() }
@@ -40,6 +43,7 @@ function buildTree(): Node {
   }
   for (const setting of SETTINGS) add(setting.path, setting)
   add(CREDENTIALS_PATH, null)
+  add(AUTOPILOT_PATH, null)
   return root
 }
 
@@ -48,6 +52,7 @@ const TREE = buildTree()
 export function readYamlSource(text: string, file: string, problems: string[]): YamlSource {
   const values = new Map<string, unknown>()
   let credentials: unknown
+  let autopilot: unknown
   const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true })
   if (document.errors.length > 0) {
     // Only the first line, up to a colon: the rest quotes the file (a token, the lines around it), which
@@ -74,7 +79,8 @@ export function readYamlSource(text: string, file: string, problems: string[]): 
     if (node.kind === 'leaf') {
       if (raw === null || raw === undefined) return
       if (node.setting === null) {
-        credentials = raw
+        if (path === AUTOPILOT_PATH) autopilot = raw
+        else credentials = raw
         return
       }
       const parsed = node.setting.parse(raw)
@@ -100,5 +106,5 @@ export function readYamlSource(text: string, file: string, problems: string[]): 
     }
   }
   walk(root, TREE, '')
-  return { values, credentials, broken: false }
+  return { values, credentials, broken: false, ...(autopilot === undefined ? {} : { autopilot }) }
 }

@@ -8,7 +8,8 @@ import type { Config } from '../config/types.js'
 import type { Logger } from '../logger.js'
 import type { ExpositionRenderer } from '../metrics/exposition.js'
 import type { SelfMetrics } from '../metrics/self-metrics.js'
-import type { Exposition, ExporterView } from './view.js'
+import type { FamilySnapshot } from '../metrics/types.js'
+import type { CollectorStatus, Exposition, ExporterView } from './view.js'
 import { buildStatusReport } from './status.js'
 
 export interface ExporterDeps {
@@ -36,6 +37,9 @@ export interface Exporter {
   stop(): Promise<void>
   /** Renders now; resolves once the new exposition is current (tests, shutdown). */
   renderNow(): Promise<Exposition>
+  /** The families of the collectors' last runs and their status, as the storage autopilot reads them. */
+  families(): readonly FamilySnapshot[]
+  collectors(): readonly CollectorStatus[]
 }
 
 export function createExporter(deps: ExporterDeps): Exporter {
@@ -211,6 +215,8 @@ export function createExporter(deps: ExporterDeps): Exporter {
       if (renderTimer !== null) deps.clock.clearTimeout(renderTimer)
       await runner.stop()
     },
-    renderNow
+    renderNow,
+    families: () => runner.families(),
+    collectors: () => runner.statuses()
   }
 }

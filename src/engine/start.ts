@@ -11,6 +11,7 @@ import { buildServer } from '../server/build-server.js'
 import type { WebConfig } from '../server/web-config.js'
 import { version } from '../version.js'
 import { apiMetricsObserver } from './api-metrics.js'
+import { createStorageAutopilot, type StorageAutopilot } from '../autopilot/autopilot.js'
 import { createExporter, type Exporter } from './exporter.js'
 
 export interface StartExporterOptions {
@@ -66,8 +67,13 @@ export async function startExporter(options: StartExporterOptions): Promise<Runn
     renderer,
     version
   })
+  const autopilot = startAutopilot(options, api, exporter, registry, clock)
+  const view =
+    autopilot === null
+      ? exporter.view
+      : { ...exporter.view, status: () => ({ ...exporter.view.status(), autopilot: autopilot.status() }) }
   const server = buildServer({
-    view: exporter.view,
+    view,
     logger: logger.child({ component: 'http' }),
     telemetryPath: config.web.telemetryPath,
     webConfig: options.webConfig,
@@ -82,10 +88,11 @@ export async function startExporter(options: StartExporterOptions): Promise<Runn
     await exporter.renderNow()
     await server.listen({ host: address.host, port: address.port })
   } catch (error) {
-    await Promise.allSettled([server.close(), api.close()])
+    await Promise.allSettled([server.close(), api.close(), autopilot?.stop()])
     throw error
   }
   exporter.start()
+  autopilot?.start()
   const bound = server.server.address()
   const port = typeof bound === 'object' && bound !== null ? bound.port : address.port
   const url = displayUrl(
@@ -98,9 +105,35 @@ export async function startExporter(options: StartExporterOptions): Promise<Runn
     port,
     exporter,
     async close() {
+      await autopilot?.stop()
       await exporter.stop()
       await server.close()
       await api.close()
     }
   }
+}
+
+/** The storage autopilot, when the configuration has autopilot.storage; it reads what the exporter polls. */
+function startAutopilot(
+  options: StartExporterOptions,
+  api: ReturnType<typeof createCloudClient>,
+  exporter: Exporter,
+  registry: Registry,
+  clock: TimerClock
+): StorageAutopilot | null {
+  const config = options.config.autopilot?.storage
+  if (config === undefined) return null
+  return createStorageAutopilot({
+    config,
+    api,
+    source: {
+      directory: () => exporter.directory.current(),
+      families: () => exporter.families(),
+      collectors: () => exporter.collectors()
+    },
+    logger: options.logger.child({ component: 'autopilot' }),
+    clock,
+    registry,
+    requestTimeoutMs: options.config.api.requestTimeoutSeconds * 1000
+  })
 }

@@ -67,6 +67,8 @@ export interface StatusReport {
     readonly errors: Readonly<Partial<Record<ErrorReason, number>>>
     readonly credentials: readonly CredentialView[]
   }
+  /** Present when the storage autopilot is configured. */
+  readonly autopilot?: AutopilotStatus
 }
 
 /** What the HTTP server needs from the rest of the exporter. */
@@ -80,4 +82,35 @@ export interface ExporterView {
   ready(): boolean
   /** false when a poll loop has died (it should never). */
   alive(): boolean
+}
+
+/** What the storage autopilot (src/autopilot/) shows on the status page. */
+export interface AutopilotAction {
+  readonly at: number
+  readonly clusterId: string
+  readonly clusterName: string
+  readonly outcome: 'dry_run' | 'requested' | 'succeeded' | 'failed' | 'refused' | 'skipped'
+  readonly fromBytes: number | null
+  readonly toBytes: number | null
+  readonly reason: string
+}
+
+export interface AutopilotClusterStatus {
+  readonly id: string
+  readonly name: string
+  readonly organizationName: string
+  readonly fullestNode: string | null
+  readonly fullestUtilization: number | null
+  readonly floodStageInSeconds: number | null
+  readonly diskSizePerNodeBytes: number | null
+  /** idle: no trigger met; skip: a need not acted on; expand: acting or would act; following: an operation. */
+  readonly state: 'idle' | 'skip' | 'expand' | 'following'
+  readonly reason: string
+}
+
+export interface AutopilotStatus {
+  readonly mode: 'dry_run' | 'apply'
+  readonly evaluatedAt: number | null
+  readonly clusters: readonly AutopilotClusterStatus[]
+  readonly recent: readonly AutopilotAction[]
 }

@@ -219,6 +219,18 @@ export const families = {
     NODE,
     `Storage capacity of one node (cluster JSON hardware_specs.disk_size_per_node_bytes). ${ORG_METRICS}`
   ),
+  nodeStorageAvailable: family(
+    'cratedb_cloud_node_storage_available_bytes',
+    'gauge',
+    NODE,
+    `Storage capacity of the node minus the bytes of shards it holds (never below 0). CrateDB applies its disk watermarks to each node. ${ORG_METRICS}`
+  ),
+  nodeStorageUtilization: family(
+    'cratedb_cloud_node_storage_utilization_ratio',
+    'gauge',
+    NODE,
+    `Bytes of shards held by the node / hardware_specs.disk_size_per_node_bytes, 0..1 (CrateDB's disk watermarks: 0.85 low, 0.9 high, 0.95 flood stage). No sample when the capacity is unknown. ${ORG_METRICS}`
+  ),
   nodeShards: family(
     'cratedb_cloud_node_shards',
     'gauge',

@@ -1,6 +1,7 @@
 import type { ClusterStatus, CollectorStatus, StatusReport } from '../engine/view.js'
 import { formatAbsolute, html, percent, SafeHtml, timeCell } from './html.js'
 import { LANDING_CSS } from './landing-style.js'
+import { autopilotSection } from './autopilot-section.js'
 
 export interface LandingPageOptions {
   readonly telemetryPath: string
@@ -206,6 +207,12 @@ export function renderLandingPage(status: StatusReport, options: LandingPageOpti
           status.collectors.map((collector) => collectorRow(collector, organizations, status.now)),
           'No collector has run yet.'
         )}
+        ${
+          status.autopilot === undefined
+            ? ''
+            : html`<h2>Storage autopilot</h2>
+                ${autopilotSection(status.autopilot, status.now)}`
+        }
         <h2>CrateDB Cloud API</h2>
         ${apiSection(status)}
         <footer>

@@ -40,6 +40,7 @@ export function expandStorage(state: SimulatorState, cluster: SimCluster, body: 
   startOperation(state.random, cluster, state.clock.now(), {
     type: 'EXPAND_STORAGE',
     durationMs: state.settings.operationMs,
+    fails: state.settings.operationsFail,
     nonSensitiveData: {
       current_disk_size_bytes: cluster.diskSizePerNodeBytes,
       target_disk_size_bytes: bytes
@@ -60,6 +61,7 @@ export function scale(state: SimulatorState, cluster: SimCluster, body: unknown)
   startOperation(state.random, cluster, state.clock.now(), {
     type: 'SCALE',
     durationMs: state.settings.operationMs,
+    fails: state.settings.operationsFail,
     nonSensitiveData: {
       current_num_nodes: cluster.nodes.length,
       current_product_unit: cluster.productUnit,
@@ -91,6 +93,7 @@ export function suspend(state: SimulatorState, cluster: SimCluster, body: unknow
   startOperation(state.random, cluster, state.clock.now(), {
     type: 'SUSPEND',
     durationMs: state.settings.operationMs,
+    fails: state.settings.operationsFail,
     nonSensitiveData: { current_suspended: cluster.suspended, target_suspended: value },
     apply: (target) => {
       target.suspended = value

@@ -28,6 +28,8 @@ export interface SimulatorSettings {
   metricsJsonShape: MetricsJsonShape
   /** Length of an asynchronous operation, REGISTERED to SUCCEEDED (simulated ms). */
   operationMs: number
+  /** Operations started while this is on end FAILED instead of SUCCEEDED, changing nothing. */
+  operationsFail: boolean
 }
 
 export interface SimulatorStateOptions {
@@ -92,7 +94,8 @@ export const DEFAULT_SETTINGS: SimulatorSettings = {
   extraFields: false,
   cpuLoad: 0.35,
   metricsJsonShape: 'prometheus',
-  operationMs: 8000
+  operationMs: 8000,
+  operationsFail: false
 }
 
 function digest(text: string): Buffer {

@@ -47,6 +47,8 @@ export const FAMILIES = [
   f.nodeHeapMax,
   f.nodeStorageUsed,
   f.nodeStorageCapacity,
+  f.nodeStorageAvailable,
+  f.nodeStorageUtilization,
   f.nodeShards,
   f.nodeReady,
   f.nodeQueries,
@@ -173,6 +175,11 @@ function addNode(out: FamilyBuilder, node: NodeReading, totals: ClusterTotals, r
   out.add(f.nodeHeapMax, labels, node.heapMaxBytes)
   out.add(f.nodeStorageUsed, labels, node.storageUsedBytes)
   out.add(f.nodeStorageCapacity, labels, specs?.disk_size_per_node_bytes)
+  const diskPerNode = specs?.disk_size_per_node_bytes ?? null
+  if (diskPerNode !== null && diskPerNode > 0) {
+    out.add(f.nodeStorageAvailable, labels, Math.max(0, diskPerNode - node.storageUsedBytes))
+    out.add(f.nodeStorageUtilization, labels, node.storageUsedBytes / diskPerNode)
+  }
   out.add(f.nodeShards, labels, node.shards)
   out.add(f.nodeReady, labels, node.ready)
   totals.storageUsed += node.storageUsedBytes

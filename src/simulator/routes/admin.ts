@@ -61,6 +61,7 @@ function applySettings(state: SimulatorState, body: Partial<SimulatorSettings>):
       return 'rateLimitWindowMs must be a non-negative number of milliseconds'
     state.settings.rateLimitWindowMs = body.rateLimitWindowMs
   }
+  if (typeof body.operationsFail === 'boolean') state.settings.operationsFail = body.operationsFail
   if (typeof body.operationMs === 'number') state.settings.operationMs = body.operationMs
   if (typeof body.cpuLoad === 'number') state.setCpuLoad(body.cpuLoad)
   return null

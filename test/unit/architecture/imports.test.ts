@@ -86,6 +86,14 @@ const RULES: readonly Rule[] = [
     allowed: (to) => area(to) !== 'server' && !isEntry(to) && area(to) !== 'simulator'
   },
   {
+    name: 'the autopilot acts through cloud on what the engine shows: no server, scheduler or exporter',
+    applies: (from) => area(from) === 'autopilot',
+    allowed: (to) =>
+      ['autopilot', 'cloud', 'collectors', 'config', 'metrics'].includes(area(to)) ||
+      to === 'engine/view.ts' ||
+      BASE.has(to)
+  },
+  {
     name: 'the simulator imports only itself, the clock and the logger',
     applies: (from) => area(from) === 'simulator',
     allowed: (to) => area(to) === 'simulator' || to === 'clock.ts' || to === 'logger.ts'

@@ -2,7 +2,6 @@ import { pino } from 'pino'
 import { Registry } from 'prom-client'
 import { MockAgent, type Interceptable } from 'undici'
 import { afterEach, beforeEach, expect } from 'vitest'
-import type { CloudApi } from '../../../src/cloud/api.js'
 import { createCloudClient, type CloudClientDeps } from '../../../src/cloud/client.js'
 import { CloudApiError } from '../../../src/cloud/errors.js'
 import { systemClock } from '../../../src/clock.js'
@@ -18,7 +17,7 @@ export interface MockCloud {
   /** This test's self metrics, in a registry of their own. */
   readonly metrics: SelfMetrics
   /** A client on the agent: the shared settings, then the file's defaults, then `overrides`. */
-  readonly client: (overrides?: Partial<CloudClientDeps>) => CloudApi
+  readonly client: (overrides?: Partial<CloudClientDeps>) => ReturnType<typeof createCloudClient>
   /** The agent's interceptors for ORIGIN. */
   readonly pool: () => Interceptable
 }

@@ -7,13 +7,13 @@ import { cluster } from '../../helpers/builders.js'
 const mapped = cluster({
   hardware_specs: { ...cluster().hardware_specs!, cpus_per_node: 1.75 },
   health: { status: 'YELLOW', running_operation: 'SCALE', last_seen: '2024-10-01T12:34:56.789012' },
-  last_async_operation: { id: 'op1', status: 'SUCCEEDED', type: 'SCALE' }
+  last_async_operation: { id: 'op1', status: 'SUCCEEDED', type: 'SCALE' },
+  allow_custom_storage: true
 })
 
 /** The documented example: the mapped fields, and fields the exporter does not read. */
 const fullCluster = {
   ...mapped,
-  allow_custom_storage: true,
   fqdn: 'my-cluster.aks1.westeurope.azure.cratedb.net.',
   last_async_operation: { dc: {}, id: 'op1', status: 'SUCCEEDED', type: 'SCALE' },
   a_field_added_in_2027: { anything: [1, 2] }

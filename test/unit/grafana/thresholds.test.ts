@@ -123,6 +123,24 @@ describe('dashboard thresholds', () => {
     }
   })
 
+  it('of the flood stage forecast match the horizons of its alert', () => {
+    expect(THRESHOLDS.floodStageWarningSeconds).toBe(
+      comparedNumber(alertRule('CrateDBCloudNodeFloodStageForecast', 'warning').expr.replace('<', '>'))
+    )
+    expect(THRESHOLDS.floodStageCriticalSeconds).toBe(
+      comparedNumber(alertRule('CrateDBCloudNodeFloodStageForecast', 'critical').expr.replace('<', '>'))
+    )
+    const fields = thresholdsFor(/0\.95 \* \(cratedb_cloud_node_storage_capacity_bytes/)
+    expect(fields.map((f) => f.where)).toEqual([
+      'cratedb-cloud-cluster / Time until a node reaches the flood stage'
+    ])
+    for (const field of fields)
+      expect(field.values, field.where).toEqual([
+        THRESHOLDS.floodStageCriticalSeconds,
+        THRESHOLDS.floodStageWarningSeconds
+      ])
+  })
+
   it('of every CPU utilization field match the CPU alert', () => {
     const high = comparedNumber(alertRule('CrateDBCloudCpuHigh', 'warning').expr)
     const fields = thresholdsFor(/cpu_utilization_ratio/)

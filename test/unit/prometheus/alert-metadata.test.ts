@@ -37,6 +37,7 @@ describe('alert rules', () => {
         'CrateDBCloudStorageAlmostFull',
         'CrateDBCloudStorageFillingUp',
         'CrateDBCloudNodeStorageHigh',
+        'CrateDBCloudNodeFloodStageForecast',
         'CrateDBCloudCpuHigh',
         'CrateDBCloudClusterHealthYellow',
         'CrateDBCloudClusterHealthRed',
@@ -48,7 +49,8 @@ describe('alert rules', () => {
         'CrateDBCloudApiAuthenticationFailing',
         'CrateDBCloudApiKeyFailing',
         'CrateDBCloudApiThrottled',
-        'CrateDBCloudExporterWebConfigRefused'
+        'CrateDBCloudExporterWebConfigRefused',
+        'CrateDBCloudAutopilotActionFailed'
       ])
     )
   })

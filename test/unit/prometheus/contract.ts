@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { Registry } from 'prom-client'
 import { parse } from 'yaml'
+import { createAutopilotMetrics } from '../../../src/autopilot/metrics.js'
 import { families } from '../../../src/metrics/catalogue.js'
 import { createSelfMetrics } from '../../../src/metrics/self-metrics.js'
 import { REPO_ROOT } from '../../helpers/environment.js'
@@ -36,6 +37,20 @@ export function comparedNumber(expr: string): number {
   return Number(last)
 }
 
+export const RULES_DIR = resolve(REPO_ROOT, 'prometheus/rules')
+
+/** Names the recording rules of prometheus/rules/*.yml record; every one of them is a gauge. */
+export function recordedMetrics(): string[] {
+  return readdirSync(RULES_DIR)
+    .filter((name) => name.endsWith('.yml'))
+    .flatMap((name) => {
+      const document = parse(readFileSync(resolve(RULES_DIR, name), 'utf8')) as {
+        groups: { rules: { record?: string }[] }[]
+      }
+      return document.groups.flatMap((group) => group.rules.flatMap((rule) => rule.record ?? []))
+    })
+}
+
 export type MetricKind = 'gauge' | 'counter' | 'info' | 'histogram'
 
 /**
@@ -54,6 +69,11 @@ export async function contractMetrics(): Promise<Map<string, MetricKind>> {
       names.set(metric.name, type === 'counter' ? 'counter' : 'gauge')
     }
   }
+  for (const name of recordedMetrics()) names.set(name, 'gauge')
+  const autopilot = new Registry()
+  createAutopilotMetrics(autopilot)
+  for (const metric of await autopilot.getMetricsAsJSON())
+    names.set(metric.name, String(metric.type) === 'counter' ? 'counter' : 'gauge')
   names.set('up', 'gauge')
   names.set('scrape_duration_seconds', 'gauge')
   names.set('scrape_samples_scraped', 'gauge')

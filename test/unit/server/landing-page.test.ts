@@ -96,6 +96,53 @@ describe('landing page', () => {
   })
 })
 
+describe('landing page, storage autopilot section', () => {
+  const GIB = 1024 ** 3
+  const autopilot = {
+    mode: 'dry_run' as const,
+    evaluatedAt: NOW - 30_000,
+    clusters: [
+      {
+        id: 'c-1',
+        name: 'telemetry-archive',
+        organizationName: 'acme',
+        fullestNode: 'data-hot-0',
+        fullestUtilization: 0.92,
+        floodStageInSeconds: 5.5 * 3600,
+        diskSizePerNodeBytes: 256 * GIB,
+        state: 'skip' as const,
+        reason: 'cooldown: the last expansion was 3 min ago (fullest node at 92.0 %)'
+      }
+    ],
+    recent: [
+      {
+        at: NOW - 180_000,
+        clusterId: 'c-1',
+        clusterName: '<b>telemetry-archive</b>',
+        outcome: 'dry_run' as const,
+        fromBytes: 256 * GIB,
+        toBytes: 320 * GIB,
+        reason: 'would expand from 256 to 320 GiB'
+      }
+    ]
+  }
+
+  it('is absent while the autopilot is off', () => {
+    expect(renderLandingPage(sampleStatus(), options)).not.toContain('Storage autopilot')
+  })
+
+  it('shows the mode, each cluster in scope with its fullest node and forecast, and the recent decisions', () => {
+    const page = compact(renderLandingPage(sampleStatus({ autopilot }), options))
+    expect(page).toContain('<h2>Storage autopilot</h2>')
+    expect(page).toContain('dry-run</span> reports what it would do; sends no change')
+    expect(page).toContain('data-hot-0 92.0 %')
+    expect(page).toContain('<td>5.5 h</td>')
+    expect(page).toContain('256 GiB → 320 GiB')
+    expect(page).toContain('cooldown: the last expansion was 3 min ago')
+    expect(page).toContain('&lt;b&gt;telemetry-archive&lt;/b&gt;')
+  })
+})
+
 describe('html helpers', () => {
   it('escapes the five HTML special characters', () => {
     expect(escapeHtml(`<a href='x'>"&"</a>`)).toBe('&lt;a href=&#39;x&#39;&gt;&quot;&amp;&quot;&lt;/a&gt;')

@@ -92,6 +92,7 @@ function calls(state: ReturnType<typeof createSimulatorState>): Call[] {
       body
     })
   put('storage', { disk_size_per_node_bytes: 'big' }, 400)
+  put('storage', { disk_size_per_node_bytes: running.diskSizePerNodeBytes }, 400) // not larger
   put('storage', { disk_size_per_node_bytes: running.diskSizePerNodeBytes * 2 })
   put('scale', { product_unit: 1 }, 400) // an operation is running now
   put('suspend', { suspended: true }, 400)

@@ -90,6 +90,24 @@ describe('deriveOrgMetrics', () => {
     expect(valueOf(out, 'cratedb_cloud_cluster_storage_utilization_ratio', { cluster_id: C.id })).toBe(6 / 96)
   })
 
+  it('gives each node its own available bytes and utilization, so the fullest node shows behind a roomy cluster', () => {
+    const nodes = [
+      nodeReading(C.id, 'data-hot-0', { storageUsedBytes: 30 * GiB }),
+      nodeReading(C.id, 'data-hot-1', { storageUsedBytes: 4 * GiB }),
+      nodeReading(C.id, 'data-hot-2', { storageUsedBytes: 40 * GiB })
+    ]
+    const out = deriveOrgMetrics(ORG.id, reading(nodes), directory, createRateMemory())
+    expect(valueOf(out, 'cratedb_cloud_node_storage_available_bytes', { node: 'data-hot-0' })).toBe(2 * GiB)
+    expect(valueOf(out, 'cratedb_cloud_node_storage_utilization_ratio', { node: 'data-hot-0' })).toBe(30 / 32)
+    expect(valueOf(out, 'cratedb_cloud_node_storage_utilization_ratio', { node: 'data-hot-1' })).toBe(4 / 32)
+    // more than the disk: utilization above 1, available never negative
+    expect(valueOf(out, 'cratedb_cloud_node_storage_available_bytes', { node: 'data-hot-2' })).toBe(0)
+    expect(valueOf(out, 'cratedb_cloud_node_storage_utilization_ratio', { node: 'data-hot-2' })).toBe(40 / 32)
+    expect(valueOf(out, 'cratedb_cloud_cluster_storage_utilization_ratio', { cluster_id: C.id })).toBe(
+      74 / 96
+    )
+  })
+
   it('derives query rate and mean latency per query type from counter deltas', () => {
     const memory = createRateMemory()
     const at = (total: number, durationMillis: number, timestampMs: number) =>
