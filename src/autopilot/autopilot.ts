@@ -8,7 +8,7 @@ import type { Registry } from 'prom-client'
 import type { ClusterManagementApi } from '../cloud/api.js'
 import { CloudApiError } from '../cloud/errors.js'
 import type { Cluster, ClusterOperation } from '../cloud/types.js'
-import type { Clock } from '../clock.js'
+import type { TimerClock, TimerHandle } from '../clock.js'
 import type { DirectoryCluster } from '../collectors/directory.js'
 import { compileFilter } from '../collectors/inventory/filters.js'
 import type { StorageAutopilotConfig } from '../config/autopilot.js'
@@ -33,7 +33,8 @@ export interface StorageAutopilotDeps {
   readonly api: ClusterManagementApi
   readonly source: AutopilotSource
   readonly logger: Logger
-  readonly clock: Clock
+  /** Every timer of the autopilot goes through it, as the engine's do. */
+  readonly clock: TimerClock
   readonly registry: Registry
   /** Waits between two reads of an operation; tests advance their clock instead of waiting. */
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>
@@ -67,25 +68,26 @@ function initialise(metrics: ReturnType<typeof createAutopilotMetrics>, entry: D
     metrics.actions.inc({ cluster_id: entry.cluster.id, cluster_name: entry.cluster.name, outcome }, 0)
 }
 
-function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason as Error)
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    const onAbort = (): void => {
-      clearTimeout(timer)
-      reject(signal.reason as Error)
-    }
-    signal.addEventListener('abort', onAbort, { once: true })
-  })
+function clockSleep(clock: TimerClock): (ms: number, signal: AbortSignal) => Promise<void> {
+  return (ms, signal) =>
+    new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason as Error)
+      const timer = clock.setTimeout(() => {
+        signal.removeEventListener('abort', onAbort)
+        resolve()
+      }, ms)
+      const onAbort = (): void => {
+        clock.clearTimeout(timer)
+        reject(signal.reason as Error)
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
+    })
 }
 
 export function createStorageAutopilot(deps: StorageAutopilotDeps): StorageAutopilot {
   const { config, api, logger, clock } = deps
   const metrics = createAutopilotMetrics(deps.registry)
-  const sleep = deps.sleep ?? defaultSleep
+  const sleep = deps.sleep ?? clockSleep(clock)
   const requestTimeoutMs = deps.requestTimeoutMs ?? 30_000
   const organizations = compileFilter(config.organizations)
   const projects = compileFilter(config.projects)
@@ -101,7 +103,7 @@ export function createStorageAutopilot(deps: StorageAutopilotDeps): StorageAutop
   const recent: AutopilotAction[] = []
   let view: AutopilotClusterStatus[] = []
   let evaluatedAt: number | null = null
-  let timer: NodeJS.Timeout | null = null
+  let timer: TimerHandle | null = null
   let evaluating: Promise<void> | null = null
   const stopping = new AbortController()
 
@@ -426,11 +428,10 @@ export function createStorageAutopilot(deps: StorageAutopilotDeps): StorageAutop
 
   function schedule(): void {
     if (stopping.signal.aborted) return
-    timer = setTimeout(() => {
+    timer = clock.setTimeout(() => {
       timer = null
       void evaluate().finally(schedule)
     }, config.intervalSeconds * 1000)
-    timer.unref()
   }
 
   function evaluate(): Promise<void> {
@@ -456,7 +457,7 @@ export function createStorageAutopilot(deps: StorageAutopilotDeps): StorageAutop
     start: schedule,
     async stop() {
       stopping.abort(new Error('the storage autopilot stops'))
-      if (timer !== null) clearTimeout(timer)
+      if (timer !== null) clock.clearTimeout(timer)
       await evaluating
       await Promise.allSettled([...follows])
     },

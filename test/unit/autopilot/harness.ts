@@ -2,6 +2,7 @@ import { pino } from 'pino'
 import { Registry } from 'prom-client'
 import { createStorageAutopilot, type StorageAutopilot } from '../../../src/autopilot/autopilot.js'
 import type { AutopilotSource } from '../../../src/autopilot/observe.js'
+import { systemClock } from '../../../src/clock.js'
 import { createCloudClient } from '../../../src/cloud/client.js'
 import { SILENT_OBSERVER } from '../../../src/cloud/observer.js'
 import type { Directory } from '../../../src/collectors/directory.js'
@@ -143,7 +144,12 @@ export async function startWorld(options: { operationMs?: number } = {}) {
       api: managed,
       source: { ...source, ...own },
       logger,
-      clock,
+      // The tests call evaluate() themselves; the evaluation timer of start() is never set here.
+      clock: {
+        now: () => clock.now(),
+        setTimeout: (callback, ms) => systemClock.setTimeout(callback, ms),
+        clearTimeout: (handle) => systemClock.clearTimeout(handle)
+      },
       registry,
       // Yields once, so that a test's own steps interleave with the follow, then moves time on.
       sleep: async (ms, signal) => {
