@@ -199,6 +199,9 @@ export function createCloudClient(deps: CloudClientDeps): CloudApi {
       } catch (error) {
         const failure = asCloudApiError(call.endpoint, error)
         if (!failure.retryable || call.signal.aborted || round >= policy.maxAttempts) throw failure
+        // A request made after Retry-After inside the same call would be the throttled second request
+        // if the wait fell a moment short; the caller schedules its next request itself.
+        if (failure.reason === 'throttled' && call.retryThrottled === false) throw failure
         const delay = await retryDelay(call, failure, round)
         deps.logger.debug(
           {
@@ -305,6 +308,7 @@ export function createCloudClient(deps: CloudClientDeps): CloudApi {
       const left = remainingMs(signal, deps.clock)
       return send({
         ...call,
+        retryThrottled: false,
         timeoutMs: Number.isFinite(left) ? Math.max(left, deps.requestTimeoutMs) : deps.requestTimeoutMs,
         maxResponseBytes: deps.maxMetricsResponseBytes ?? deps.maxResponseBytes
       })
@@ -326,4 +330,6 @@ interface Call<T> {
   readonly reader: () => TextSink<T>
   readonly timeoutMs?: number
   readonly maxResponseBytes?: number
+  /** false: a 429 ends the call at once (the org-metrics budget schedules the next request). */
+  readonly retryThrottled?: boolean
 }

@@ -54,7 +54,8 @@ export const FAMILIES = [
   f.nodeQueryDuration,
   f.orgMetricsNewestSample,
   f.orgMetricsBodyBytes,
-  f.orgMetricsInvalidLines
+  f.orgMetricsInvalidLines,
+  f.orgMetricsReservedBodies
 ]
 
 /**
@@ -90,9 +91,11 @@ export function deriveOrgMetrics(
   organizationId: string,
   reading: OrgMetricsReading | null,
   directory: Directory,
-  memory: RateMemory
+  memory: RateMemory,
+  reservedBodies?: number
 ): FamilySnapshot[] {
   const out = new FamilyBuilder(FAMILIES)
+  out.add(f.orgMetricsReservedBodies, [organizationId], reservedBodies)
   if (reading !== null) {
     out.add(f.orgMetricsBodyBytes, [organizationId], reading.bytes)
     out.add(f.orgMetricsInvalidLines, [organizationId], reading.invalidLines)

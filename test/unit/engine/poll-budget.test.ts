@@ -37,8 +37,9 @@ function withLatency(api: CloudApi, clock: FakeClock, random: () => number, coun
   const wait = (ms: number): Promise<void> => new Promise((resolve) => clock.setTimeout(resolve, ms))
   async function travel<T>(what: string, call: () => Promise<T>): Promise<T> {
     counts.set(what, (counts.get(what) ?? 0) + 1)
-    const total = random() * MAX_LATENCY_MS
-    const there = random() * total
+    // Whole milliseconds: the simulator stamps its samples with the time it reads.
+    const total = Math.floor(random() * MAX_LATENCY_MS)
+    const there = Math.floor(random() * total)
     await wait(there)
     inFlight++
     let result: { value: T } | { error: unknown }
@@ -109,7 +110,9 @@ async function setup(mode: 'cache' | '429', seed: number): Promise<Setup> {
   const { config } = loadConfig({
     flags: new Map([['api.url', url]]),
     env: { CRATEDB_CLOUD_API_KEY: credential.key, CRATEDB_CLOUD_API_SECRET: credential.secret },
-    readFile: () => Promise.reject(new Error('no files'))
+    readFile: () => {
+      throw new Error('no files')
+    }
   })
   const registry = new Registry()
   const metrics = createSelfMetrics({ registry, version: 't', revision: 't' })
