@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net'
 import { Registry } from 'prom-client'
 import { pino } from 'pino'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { CloudApi } from '../../../src/cloud/api.js'
 import { createCloudClient } from '../../../src/cloud/client.js'
 import { loadConfig } from '../../../src/config/index.js'
@@ -88,16 +88,21 @@ interface Setup {
 const running: Setup[] = []
 afterEach(async () => {
   for (const setup of running.splice(0)) await setup.close()
+  vi.restoreAllMocks()
 })
 
 async function setup(mode: 'cache' | '429', seed: number): Promise<Setup> {
   let idle: () => Promise<void> = () => Promise.resolve()
   const clock = createFakeClock(START_MS, { idle: () => idle() })
+  // The scheduler times its runs with performance.now(); here that time is the fake clock's too, as
+  // both are the same time in production.
+  vi.spyOn(performance, 'now').mockImplementation(() => clock.now() - START_MS)
   // The simulator reads the exporter's fake time: both sides of the exchange share one clock.
   const simulatorClock: SimulatorClock = {
     kind: 'manual',
     speed: 0,
-    now: () => clock.now(),
+    // Whole milliseconds, as the simulator's own clocks read.
+    now: () => Math.floor(clock.now()),
     advance: () => {
       throw new Error('the fake clock moves time in this test')
     }
