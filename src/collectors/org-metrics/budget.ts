@@ -7,9 +7,15 @@
  * answered before that moment, so a window counted from it ends no earlier than the API's own, whatever
  * the request's latency. SAFETY_MARGIN_MS covers what that does not: the API's clock running a little
  * faster than ours over a minute, and an API that books the answer a moment after sending it. One
- * second is far above both and costs one second of data age per cycle.
+ * second is far above both and costs one second of data age per cycle. A shorter window (a
+ * simulator in tests) gets the same share of it, 1/60.
  */
 export const SAFETY_MARGIN_MS = 1000
+
+/** The margin added to a window of `windowMs`. */
+export function safetyMarginMs(windowMs: number): number {
+  return Math.min(SAFETY_MARGIN_MS, windowMs / 60)
+}
 
 /** A refresh is expected this long after the time learned for it, so that the request comes just after. */
 const REFRESH_SLACK_MS = 500
@@ -49,6 +55,7 @@ export interface BudgetState {
 }
 
 export function createPollBudget(windowMs: number): PollBudget {
+  const margin = safetyMarginMs(windowMs)
   let windowOpensAt: number | null = null
   let newestMs: number | null = null
   let visibleLagMs: number | null = null
@@ -71,7 +78,7 @@ export function createPollBudget(windowMs: number): PollBudget {
         // The body the API serves came with its window: it was answered fresh about the visible lag
         // after its newest sample, and the window ends one window after that.
         const freshAt = newestSampleMs + (visibleLagMs ?? 0)
-        const windowEnd = freshAt + windowMs + SAFETY_MARGIN_MS
+        const windowEnd = freshAt + windowMs + margin
         if (windowEnd > at) {
           fixedNext = windowEnd
         } else {
@@ -79,7 +86,7 @@ export function createPollBudget(windowMs: number): PollBudget {
           // may have started a window of its own.
           if (wasOpen) upstreamOwnClock = true
           fixedNext = null
-          windowOpensAt = at + windowMs + SAFETY_MARGIN_MS
+          windowOpensAt = at + windowMs + margin
         }
         return 're-served'
       }
@@ -94,7 +101,7 @@ export function createPollBudget(windowMs: number): PollBudget {
       }
       lastKind = 'fresh'
       fixedNext = null
-      windowOpensAt = at + windowMs + SAFETY_MARGIN_MS
+      windowOpensAt = at + windowMs + margin
       return 'fresh'
     },
     throttled(at, retryAfterSeconds) {
@@ -102,19 +109,19 @@ export function createPollBudget(windowMs: number): PollBudget {
       // Retry-After is the rest of the window in whole seconds, rounded up: the next request goes out
       // once, just after it, and the window it opens is counted from that answer.
       const wait = retryAfterSeconds === undefined ? windowMs : retryAfterSeconds * 1000
-      fixedNext = at + wait + SAFETY_MARGIN_MS
+      fixedNext = at + wait + margin
       windowOpensAt = fixedNext
     },
     failed(at) {
       lastKind = 'failed'
       fixedNext = null
-      windowOpensAt = at + windowMs + SAFETY_MARGIN_MS
+      windowOpensAt = at + windowMs + margin
     },
     nextRequestAt(runStartedAt, intervalMs) {
       if (fixedNext !== null) return fixedNext
       const opens = windowOpensAt ?? runStartedAt
       // An interval longer than the window is the operator's choice of fewer requests.
-      let next = intervalMs > windowMs + SAFETY_MARGIN_MS ? Math.max(opens, runStartedAt + intervalMs) : opens
+      let next = intervalMs > windowMs + margin ? Math.max(opens, runStartedAt + intervalMs) : opens
       const period = refreshPeriodMs()
       if (lastKind === 'fresh' && period !== null && newestMs !== null && visibleLagMs !== null) {
         // The upstream refreshes on its own clock: go just after the first refresh the window allows,

@@ -99,7 +99,8 @@ function setup() {
     directory,
     createReader: () => createOrgMetricsReader(),
     keepMissingForMs: STALENESS_INTERVALS * INTERVAL_MS,
-    // The window plus the budget's margin is the interval: answers here arrive at once.
+    // The window plus the budget's margin just under the interval (answers here arrive at once): one
+    // poll per interval.
     rateLimitWindowMs: INTERVAL_MS - SAFETY_MARGIN_MS
   })
   runner.add(collector, { enabled: true, intervalSeconds: INTERVAL_MS / 1000, timeoutSeconds: 30 })
