@@ -42,6 +42,8 @@ async function measure(organizations, { intervalSeconds, cycles, scrapes }) {
       ['api.url', simulator.url],
       ['web.listen-address', '127.0.0.1:0'],
       ['collector.org_metrics.interval', `${intervalSeconds}s`],
+      // The simulator answers every request fresh (window 0); the exporter's budget is the interval.
+      ['api.org-metrics-window', `${intervalSeconds}s`],
       ['collector.inventory.interval', `${intervalSeconds}s`]
     ])
     running = await startExporter({

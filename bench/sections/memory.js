@@ -57,6 +57,7 @@ ${command(`npm run bench   # section "memory"; the exporter: node dist/cli.js ru
 async function measure({ simulator, clusters, bodyBytes, intervalSeconds, cycles, variant }) {
   const flags = {
     'collector.org_metrics.interval': `${intervalSeconds}s`,
+    'api.org-metrics-window': `${intervalSeconds}s`,
     'collector.inventory.interval': `${intervalSeconds}s`
   }
   const exporter = await startExporterChild(simulator.url, flags, { timeoutMs: 300_000, env: variant.env })

@@ -202,6 +202,9 @@ export function createCloudClient(deps: CloudClientDeps): CloudApi & ClusterMana
       } catch (error) {
         const failure = asCloudApiError(call.endpoint, error)
         if (!failure.retryable || call.signal.aborted || round >= policy.maxAttempts) throw failure
+        // A request made after Retry-After inside the same call would be the throttled second request
+        // if the wait fell a moment short; the caller schedules its next request itself.
+        if (failure.reason === 'throttled' && call.retryThrottled === false) throw failure
         const delay = await retryDelay(call, failure, round)
         deps.logger.debug(
           {
@@ -367,6 +370,7 @@ export function createCloudClient(deps: CloudClientDeps): CloudApi & ClusterMana
       const left = remainingMs(signal, deps.clock)
       return send({
         ...call,
+        retryThrottled: false,
         timeoutMs: Number.isFinite(left) ? Math.max(left, deps.requestTimeoutMs) : deps.requestTimeoutMs,
         maxResponseBytes: deps.maxMetricsResponseBytes ?? deps.maxResponseBytes,
         ...(deps.maxMetricsResponseBytes === undefined
@@ -397,4 +401,6 @@ interface Call<T> {
   readonly timeoutMs?: number
   readonly maxResponseBytes?: number
   readonly maxResponseBytesSetting?: string
+  /** false: a 429 ends the call at once (the org-metrics budget schedules the next request). */
+  readonly retryThrottled?: boolean
 }

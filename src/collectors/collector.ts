@@ -24,6 +24,11 @@ export interface Collector {
   /** '' for collectors that are not per organization. */
   readonly organizationId: string
   collect(signal: AbortSignal): Promise<readonly FamilySnapshot[]>
+  /**
+   * When the next run should start, for a collector with a request budget of its own (ms since epoch);
+   * without it, runs start one interval apart.
+   */
+  nextRunAt?(run: { readonly startedAt: number; readonly intervalMs: number }): number
 }
 
 /** Everything a definition may use to make its collector; the engine fills it in. */

@@ -110,6 +110,11 @@ export function loadConfig(input: LoadConfigInput): LoadedConfig {
   const get = <T>(path: string): T => values.get(path) as T
   const collectors = {} as Record<CollectorName, CollectorConfig>
   for (const name of COLLECTOR_NAMES) collectors[name] = collectorConfig(name, get, warnings)
+  collectors.org_metrics = withinBudget(
+    collectors.org_metrics,
+    get<number>('api.org_metrics_window'),
+    warnings
+  )
   const filter = (kind: string): NameFilter => ({
     include: get<string[]>(`filters.${kind}.include`),
     exclude: get<string[]>(`filters.${kind}.exclude`)
@@ -130,6 +135,7 @@ export function loadConfig(input: LoadConfigInput): LoadedConfig {
       maxResponseBytes: get('api.max_response_bytes'),
       maxMetricsResponseBytes: get('api.max_metrics_response_bytes'),
       maxConcurrency: get('api.max_concurrency'),
+      orgMetricsWindowSeconds: get('api.org_metrics_window'),
       credentials
     },
     collectors,
@@ -167,7 +173,8 @@ function collectorConfig(
   const intervalSeconds = get<number>(`collectors.${name}.interval`)
   const explicitTimeout = get<number | undefined>(`collectors.${name}.timeout`)
   const enabled = get<boolean>(`collectors.${name}.enabled`)
-  if (enabled && intervalSeconds < defaults.minIntervalSeconds) {
+  // The org_metrics interval is checked against the configured rate-limit window (withinBudget).
+  if (enabled && name !== 'org_metrics' && intervalSeconds < defaults.minIntervalSeconds) {
     const every =
       defaults.minIntervalSeconds === 60
         ? 'once a minute'
@@ -186,6 +193,28 @@ function collectorConfig(
   // Without an explicit timeout, a run must end before the next one is due.
   const timeoutSeconds = explicitTimeout ?? Math.min(defaults.timeoutSeconds, intervalSeconds)
   return { enabled, intervalSeconds, timeoutSeconds }
+}
+
+/**
+ * The organization metrics endpoint answers one request per organization per window: an interval
+ * shorter than the window is raised to it, since faster polling would only read the same data again
+ * or be refused.
+ */
+function withinBudget(config: CollectorConfig, windowSeconds: number, warnings: string[]): CollectorConfig {
+  if (!config.enabled || config.intervalSeconds >= windowSeconds) return config
+  warnings.push(
+    `collectors.org_metrics.interval: ${formatDuration(config.intervalSeconds)} is shorter than the API's rate-limit window ` +
+      `of ${formatDuration(windowSeconds)} (api.org_metrics_window): raised to ${formatDuration(windowSeconds)}; ` +
+      'the endpoint answers one request per organization per window'
+  )
+  return {
+    ...config,
+    intervalSeconds: windowSeconds,
+    timeoutSeconds: Math.max(
+      config.timeoutSeconds,
+      Math.min(COLLECTOR_DEFAULTS.org_metrics.timeoutSeconds, windowSeconds)
+    )
+  }
 }
 
 function parseFrom(parse: Parser<unknown>, raw: unknown, where: string, problems: string[]): unknown {

@@ -191,6 +191,19 @@ export const SETTINGS: readonly Setting[] = [
     defaultText: '4',
     help: 'Most API requests in flight at once.'
   },
+  {
+    path: 'api.org_metrics_window',
+    parse: duration,
+    defaultValue: 60,
+    defaultText: '1m',
+    flag: {
+      name: 'api.org-metrics-window',
+      type: 'string',
+      help: 'Rate-limit window of the organization metrics endpoint: one request per organization per window.',
+      placeholder: 'DURATION'
+    },
+    help: 'Rate-limit window of the organization metrics endpoint, per organization, counted by the API from its last fresh answer. The exporter adds 1 s of margin.'
+  },
   ...COLLECTOR_NAMES.flatMap(collectorSettings),
   {
     path: 'collectors.org_metrics.max_nodes',

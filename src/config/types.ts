@@ -47,6 +47,8 @@ export interface Config {
     /** Largest organization metrics body accepted (streamed, never held whole). */
     readonly maxMetricsResponseBytes: number
     readonly maxConcurrency: number
+    /** One org-metrics request per organization per this many seconds (the API's rate limit). */
+    readonly orgMetricsWindowSeconds: number
     readonly credentials: readonly CredentialConfig[]
   }
   readonly collectors: Readonly<Record<CollectorName, CollectorConfig>>

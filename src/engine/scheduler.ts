@@ -124,7 +124,16 @@ export function createRunner(deps: RunnerDeps): Runner {
         deps.metrics.collectorDuration.set(labels(slot), seconds)
         deps.metrics.collectorSuccess.set(labels(slot), slot.success === true ? 1 : 0)
         const intervalMs = slot.config.intervalSeconds * 1000
-        schedule(slot, Math.max(0, intervalMs - seconds * 1000))
+        const planned = slot.collector.nextRunAt?.({
+          startedAt: slot.lastRunAt ?? deps.clock.now(),
+          intervalMs
+        })
+        schedule(
+          slot,
+          planned === undefined
+            ? Math.max(0, intervalMs - seconds * 1000)
+            : Math.max(0, planned - deps.clock.now())
+        )
         deps.onRunEnd(slot.collector, failure)
       }
     }

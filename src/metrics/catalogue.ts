@@ -285,6 +285,12 @@ export const families = {
     ['organization_id'],
     `Lines of the last organization metrics body that were not valid Prometheus text and were skipped. ${ORG_METRICS}`
   ),
+  orgMetricsReservedBodies: family(
+    'cratedb_cloud_org_metrics_reserved_bodies_total',
+    'counter',
+    ['organization_id'],
+    `Organization metrics bodies whose newest sample was not newer than the previous body's: the API served the same data again (inside its rate-limit window, or before its own data refreshed). No rate is computed from them. ${ORG_METRICS}`
+  ),
 
   // optional collectors
   quotaLimit: family(

@@ -29,9 +29,13 @@ export async function startTestExporter(
   options: TestExporterOptions = {}
 ): Promise<TestExporter> {
   const credential = firstCredential(simulator)
+  // The exporter knows the API's rate-limit window; here the API is the simulator, whose window a
+  // test may have shortened.
+  const windowMs = simulator.state.settings.rateLimitWindowMs
   const flags = new Map<string, FlagValue>([
     ['web.listen-address', '127.0.0.1:0'],
     ['api.url', simulator.url],
+    ...(windowMs > 0 ? [['api.org-metrics-window', `${windowMs}ms`] as [string, FlagValue]] : []),
     ...Object.entries(options.flags ?? {})
   ])
   const env = options.env ?? {

@@ -20,12 +20,23 @@ interface Entry {
 /** Far more timers than any test fires; reaching it means a timer loop that never lets time pass. */
 const MAX_TIMERS_PER_ADVANCE = 100_000
 
-export function createFakeClock(startMs = 1_000_000): FakeClock {
+export interface FakeClockOptions {
+  /**
+   * Awaited after every timer, before time moves on: work that waits on something real (a request on
+   * a loopback socket) finishes at the fake time it started.
+   */
+  readonly idle?: () => Promise<void>
+}
+
+export function createFakeClock(startMs = 1_000_000, options: FakeClockOptions = {}): FakeClock {
   let now = startMs
   let order = 0
   const timers = new Map<TimerHandle, Entry>()
   // setImmediate runs after every pending promise job and I/O callback, without moving any clock.
-  const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+  const settle = async (): Promise<void> => {
+    await new Promise((resolve) => setImmediate(resolve))
+    if (options.idle !== undefined) await options.idle()
+  }
   const next = (until: number): [TimerHandle, Entry] | undefined => {
     let best: [TimerHandle, Entry] | undefined
     for (const pair of timers) {

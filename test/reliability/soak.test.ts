@@ -133,6 +133,8 @@ describe('soak', () => {
             `--api.url=${sim.url}`,
             '--collector.inventory.interval=1s',
             '--collector.org_metrics.interval=1s',
+            // The simulator's minute, in real time.
+            `--api.org-metrics-window=${Math.round(60_000 / SPEED)}ms`,
             '--log.level=error'
           ],
           {

@@ -57,7 +57,8 @@ export const FAMILIES = [
   f.orgMetricsNewestSample,
   f.orgMetricsBodyBytes,
   f.orgMetricsInvalidLines,
-  f.orgMetricsDroppedNodes
+  f.orgMetricsDroppedNodes,
+  f.orgMetricsReservedBodies
 ]
 
 /**
@@ -93,9 +94,11 @@ export function deriveOrgMetrics(
   organizationId: string,
   reading: OrgMetricsReading | null,
   directory: Directory,
-  memory: RateMemory
+  memory: RateMemory,
+  reservedBodies?: number
 ): FamilySnapshot[] {
   const out = new FamilyBuilder(FAMILIES)
+  out.add(f.orgMetricsReservedBodies, [organizationId], reservedBodies)
   if (reading !== null) {
     out.add(f.orgMetricsBodyBytes, [organizationId], reading.bytes)
     out.add(f.orgMetricsInvalidLines, [organizationId], reading.invalidLines)

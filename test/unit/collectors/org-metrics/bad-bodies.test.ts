@@ -11,6 +11,7 @@ import { createOrgMetricsReader } from '../../../../src/collectors/org-metrics/r
 import { createDirectoryStore } from '../../../../src/collectors/directory.js'
 import { MATCH_ALL } from '../../../../src/collectors/inventory/filters.js'
 import { buildDirectory } from '../../../../src/collectors/inventory/collector.js'
+import { SAFETY_MARGIN_MS } from '../../../../src/collectors/org-metrics/budget.js'
 import { createOrgMetricsCollector } from '../../../../src/collectors/org-metrics/collector.js'
 import { createRunner } from '../../../../src/engine/scheduler.js'
 import { createSelfMetrics } from '../../../../src/metrics/self-metrics.js'
@@ -97,7 +98,10 @@ function setup() {
     organizationId: ORG.id,
     directory,
     createReader: () => createOrgMetricsReader(),
-    keepMissingForMs: STALENESS_INTERVALS * INTERVAL_MS
+    keepMissingForMs: STALENESS_INTERVALS * INTERVAL_MS,
+    // The window plus the budget's margin just under the interval (answers here arrive at once): one
+    // poll per interval.
+    rateLimitWindowMs: INTERVAL_MS - SAFETY_MARGIN_MS
   })
   runner.add(collector, { enabled: true, intervalSeconds: INTERVAL_MS / 1000, timeoutSeconds: 30 })
   const storage = (clusterId: string) => valueOf(runner.families(), STORAGE, { cluster_id: clusterId })

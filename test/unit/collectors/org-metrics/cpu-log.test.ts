@@ -43,6 +43,7 @@ describe('org_metrics collector', () => {
       organizationId: ORG.id,
       directory,
       keepMissingForMs: 180_000,
+      rateLimitWindowMs: 60_000,
       createReader: () => {
         throw new Error('not read: the fake API returns readings')
       }
