@@ -13,11 +13,8 @@ export const FAMILY_LAST_ACTIVITY = 7
 export const FAMILY_QUERY_TOTAL = 8
 export const FAMILY_QUERY_FAILED = 9
 export const FAMILY_QUERY_DURATION = 10
-
-/** The crate_query_* families: per node and query type. */
-export function isQueryFamily(family: number): boolean {
-  return family === FAMILY_QUERY_TOTAL || family === FAMILY_QUERY_FAILED || family === FAMILY_QUERY_DURATION
-}
+/** Kept families are numbered 0 .. FAMILY_COUNT - 1. */
+export const FAMILY_COUNT = 11
 
 const FAMILIES: readonly (readonly [string, number])[] = [
   ['cloud_clusters_health', FAMILY_HEALTH],

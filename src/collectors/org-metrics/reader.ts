@@ -1,22 +1,10 @@
 import type { TextSink } from '../../cloud/api.js'
 import { addToNode } from './apply.js'
-import { emptyOrgMetricsReading, type NodeReading, type OrgMetricsReading } from './types.js'
-import {
-  FAMILY_CPU,
-  FAMILY_HEALTH,
-  FAMILY_HEAP_MAX,
-  FAMILY_HEAP_POOL,
-  FAMILY_MEMORY,
-  FAMILY_NONE,
-  FAMILY_QUERY_DURATION,
-  FAMILY_QUERY_FAILED,
-  FAMILY_QUERY_TOTAL,
-  FAMILY_SHARDS,
-  familyAt,
-  familyOfName
-} from './families.js'
+import { emptyOrgMetricsReading, type OrgMetricsReading } from './types.js'
+import { FAMILY_NONE, familyAt, familyOfName } from './families.js'
 import { createNodeDirectory } from './nodes.js'
 import { ROW_FALLBACK, ROW_USED, createPickedRowReader } from './rows.js'
+import { COMPILED_ROW_RULES, compileRowRules, type RowRule } from './rules.js'
 import { BLANK, CHAR_CLASS, LF, METRIC_START } from '../../prom-text/chars.js'
 import { findLabel, labelValueIs } from '../../prom-text/label-lookup.js'
 import { LINE_INVALID, LINE_SAMPLE, LineScanner, labelValue } from '../../prom-text/line-scanner.js'
@@ -36,32 +24,18 @@ export interface OrgMetricsReaderOptions {
   /** Nodes kept in all and per cluster; more are dropped and counted. Defaults 10,000 and 100. */
   maxNodes?: number
   maxNodesPerCluster?: number
+  /** Which rows of each family are used; ROW_RULES by default. Both ways of reading a row follow them. */
+  rowRules?: readonly RowRule[]
 }
 
 export const DEFAULT_MAX_NODES = 10_000
 export const DEFAULT_MAX_NODES_PER_CLUSTER = 100
 
-const bytes = (text: string): Buffer => Buffer.from(text, 'utf8')
-const LABEL = {
-  clusterId: bytes('cluster_id'),
-  clusterName: bytes('cluster_name'),
-  container: bytes('container'),
-  pod: bytes('pod'),
-  podName: bytes('pod_name'),
-  pool: bytes('pool'),
-  area: bytes('area'),
-  name: bytes('name'),
-  property: bytes('property'),
-  query: bytes('query')
-}
-const VALUE = {
-  crate: bytes('crate'),
-  heap: bytes('heap'),
-  shardInfo: bytes('shard_info'),
-  size: bytes('size'),
-  eden: bytes('G1 Eden Space'),
-  oldGen: bytes('G1 Old Gen'),
-  survivor: bytes('G1 Survivor Space')
+/** Whether label `index` of the line last scanned (-1: absent) has one of `values`. */
+function labelValueIn(scanner: LineScanner, buf: Buffer, index: number, values: readonly Buffer[]): boolean {
+  if (index < 0) return false
+  for (let k = 0; k < values.length; k++) if (labelValueIs(scanner, buf, index, values[k]!)) return true
+  return false
 }
 
 /**
@@ -80,7 +54,8 @@ export function createOrgMetricsReader(options: OrgMetricsReaderOptions = {}): T
     maxNodes: options.maxNodes ?? DEFAULT_MAX_NODES,
     maxNodesPerCluster: options.maxNodesPerCluster ?? DEFAULT_MAX_NODES_PER_CLUSTER
   })
-  const picked = createPickedRowReader(scanner, directory, reading)
+  const rules = options.rowRules === undefined ? COMPILED_ROW_RULES : compileRowRules(options.rowRules)
+  const picked = createPickedRowReader(scanner, directory, reading, rules)
 
   const invalid = (line: number, message: string): void => {
     reading.invalidLines++
@@ -95,61 +70,29 @@ export function createOrgMetricsReader(options: OrgMetricsReaderOptions = {}): T
       reading.oldestSampleMs = timestampMs
   }
 
-  /** The node of a crate pod named by `label`, or null (another pod, or no such label). */
-  const nodeOf = (buf: Buffer, label: Buffer): NodeReading | null => {
-    const index = findLabel(scanner, buf, label)
-    return index < 0 ? null : directory.nodeAt(buf, index)
-  }
-
   /** Applies one valid sample of a kept family; returns whether the row was used. */
   const apply = (family: number, buf: Buffer): boolean => {
+    const rule = rules[family]!
+    const labels = rule.labelBytes
     const value = scanner.value
     const timestampMs = scanner.timestampMs
-    if (family === FAMILY_HEALTH) {
-      const id = findLabel(scanner, buf, LABEL.clusterId)
+    const text = rule.textAt < 0 ? -1 : findLabel(scanner, buf, labels[rule.textAt]!)
+    if (rule.cluster) {
+      const id = findLabel(scanner, buf, labels[0]!)
       if (id < 0) return false
-      const name = findLabel(scanner, buf, LABEL.clusterName)
-      const clusterName = name < 0 ? '' : labelValue(scanner, buf, name)
+      const clusterName = text < 0 ? '' : labelValue(scanner, buf, text)
       reading.clusterHealth.set(labelValue(scanner, buf, id), { name: clusterName, value })
       return true
     }
-    // The row checks, before the pod, in the order the picked path makes them.
-    let queryLabel = -1
-    switch (family) {
-      case FAMILY_CPU:
-      case FAMILY_MEMORY:
-        if (!labelValueIs(scanner, buf, findLabel(scanner, buf, LABEL.container), VALUE.crate)) return false
-        if (family === FAMILY_CPU && timestampMs === null) return false
-        break
-      case FAMILY_HEAP_POOL: {
-        const pool = findLabel(scanner, buf, LABEL.pool)
-        if (
-          !labelValueIs(scanner, buf, pool, VALUE.eden) &&
-          !labelValueIs(scanner, buf, pool, VALUE.oldGen) &&
-          !labelValueIs(scanner, buf, pool, VALUE.survivor)
-        )
-          return false
-        break
-      }
-      case FAMILY_HEAP_MAX:
-        if (!labelValueIs(scanner, buf, findLabel(scanner, buf, LABEL.area), VALUE.heap)) return false
-        break
-      case FAMILY_SHARDS:
-        if (!labelValueIs(scanner, buf, findLabel(scanner, buf, LABEL.name), VALUE.shardInfo)) return false
-        if (!labelValueIs(scanner, buf, findLabel(scanner, buf, LABEL.property), VALUE.size)) return false
-        break
-      case FAMILY_QUERY_TOTAL:
-      case FAMILY_QUERY_FAILED:
-      case FAMILY_QUERY_DURATION: {
-        if (timestampMs === null) return false
-        queryLabel = findLabel(scanner, buf, LABEL.query)
-        if (queryLabel < 0) return false
-        break
-      }
-    }
-    const node = nodeOf(buf, family === FAMILY_CPU || family === FAMILY_MEMORY ? LABEL.pod : LABEL.podName)
+    // The row checks, before the pod, as the picked path makes them.
+    for (let m = 1; m <= rule.matchCount; m++)
+      if (!labelValueIn(scanner, buf, findLabel(scanner, buf, labels[m]!), rule.values[m - 1]!)) return false
+    if (rule.timestamp && timestampMs === null) return false
+    if (rule.textAt >= 0 && text < 0) return false
+    const pod = findLabel(scanner, buf, labels[0]!)
+    const node = pod < 0 ? null : directory.nodeAt(buf, pod)
     if (node === null) return false
-    addToNode(family, node, value, timestampMs, queryLabel < 0 ? null : labelValue(scanner, buf, queryLabel))
+    addToNode(family, node, value, timestampMs, text < 0 ? null : labelValue(scanner, buf, text))
     return true
   }
 

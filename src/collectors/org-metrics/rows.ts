@@ -1,21 +1,8 @@
 import type { NodeDirectory } from './nodes.js'
 import { addToNode } from './apply.js'
 import type { OrgMetricsReading } from './types.js'
-import {
-  FAMILY_CPU,
-  FAMILY_HEALTH,
-  FAMILY_HEAP_MAX,
-  FAMILY_HEAP_POOL,
-  FAMILY_LAST_ACTIVITY,
-  FAMILY_MEMORY,
-  FAMILY_QUERY_DURATION,
-  FAMILY_QUERY_FAILED,
-  FAMILY_QUERY_TOTAL,
-  FAMILY_READY,
-  FAMILY_SHARDS,
-  familyNameLength,
-  isQueryFamily
-} from './families.js'
+import { familyNameLength } from './families.js'
+import type { CompiledRule } from './rules.js'
 import { CR } from '../../prom-text/chars.js'
 import { LabelPicker, WantedLabels, rawValueIs } from '../../prom-text/label-picker.js'
 import { LINE_SAMPLE, type LineScanner } from '../../prom-text/line-scanner.js'
@@ -27,31 +14,12 @@ export const ROW_UNUSED = 1
 /** A sample added to the reading; its timestamp is in the scanner's `timestampMs`. */
 export const ROW_USED = 2
 
-const ascii = (text: string): Buffer => Buffer.from(text, 'utf8')
-const CRATE = ascii('crate')
-const HEAP = ascii('heap')
-const SHARD_INFO = ascii('shard_info')
-const SIZE = ascii('size')
-const EDEN = ascii('G1 Eden Space')
-const OLD_GEN = ascii('G1 Old Gen')
-const SURVIVOR = ascii('G1 Survivor Space')
 const MAX_QUERY_TYPES = 64
 
-/** Per family, the labels read; the pod first. */
-function wantedLabels(): WantedLabels[] {
-  const WANTED: WantedLabels[] = []
-  WANTED[FAMILY_HEALTH] = new WantedLabels(['cluster_id', 'cluster_name'])
-  WANTED[FAMILY_CPU] = new WantedLabels(['pod', 'container'])
-  WANTED[FAMILY_MEMORY] = new WantedLabels(['pod', 'container'])
-  WANTED[FAMILY_HEAP_POOL] = new WantedLabels(['pod_name', 'pool'])
-  WANTED[FAMILY_HEAP_MAX] = new WantedLabels(['pod_name', 'area'])
-  WANTED[FAMILY_SHARDS] = new WantedLabels(['pod_name', 'name', 'property'])
-  WANTED[FAMILY_READY] = new WantedLabels(['pod_name'])
-  WANTED[FAMILY_LAST_ACTIVITY] = new WantedLabels(['pod_name'])
-  WANTED[FAMILY_QUERY_TOTAL] = new WantedLabels(['pod_name', 'query'])
-  WANTED[FAMILY_QUERY_FAILED] = new WantedLabels(['pod_name', 'query'])
-  WANTED[FAMILY_QUERY_DURATION] = new WantedLabels(['pod_name', 'query'])
-  return WANTED
+/** Whether raw, unescaped label value buf[start, end) is one of `values`; false when start < 0. */
+function rawValueIn(buf: Buffer, start: number, end: number, values: readonly Buffer[]): boolean {
+  for (let k = 0; k < values.length; k++) if (rawValueIs(buf, start, end, values[k]!)) return true
+  return false
 }
 
 export interface PickedRowReader {
@@ -71,10 +39,12 @@ export interface PickedRowReader {
 export function createPickedRowReader(
   scanner: LineScanner,
   directory: NodeDirectory,
-  reading: OrgMetricsReading
+  reading: OrgMetricsReading,
+  rules: readonly CompiledRule[]
 ): PickedRowReader {
   const picker = new LabelPicker(scanner)
-  const wantedByFamily = wantedLabels()
+  // Per family, the labels its rule reads, in the rule's order: starts[k] and ends[k] hold label k.
+  const wantedByFamily = rules.map((rule) => new WantedLabels(rule.labels))
   const queryTypes: { raw: Buffer; text: string }[] = []
 
   const queryType = (buf: Buffer, start: number, end: number): string => {
@@ -86,49 +56,26 @@ export function createPickedRowReader(
   }
 
   const apply = (family: number, buf: Buffer, starts: Int32Array, ends: Int32Array): boolean => {
+    const rule = rules[family]!
     const value = scanner.value
     const timestampMs = scanner.timestampMs
-    if (family === FAMILY_HEALTH) {
+    const textAt = rule.textAt
+    if (rule.cluster) {
       if (starts[0]! < 0) return false
-      const name = starts[1]! < 0 ? '' : buf.toString('utf8', starts[1], ends[1])
+      const name = textAt < 0 || starts[textAt]! < 0 ? '' : buf.toString('utf8', starts[textAt], ends[textAt])
       reading.clusterHealth.set(buf.toString('utf8', starts[0], ends[0]), { name, value })
       return true
     }
     // Checked before the pod, as the full path does, so the same rows reach the pod lookup.
-    switch (family) {
-      case FAMILY_CPU:
-      case FAMILY_MEMORY:
-        if (!rawValueIs(buf, starts[1]!, ends[1]!, CRATE)) return false
-        if (family === FAMILY_CPU && timestampMs === null) return false
-        break
-      case FAMILY_HEAP_POOL: {
-        const s = starts[1]!
-        const e = ends[1]!
-        if (
-          !rawValueIs(buf, s, e, EDEN) &&
-          !rawValueIs(buf, s, e, OLD_GEN) &&
-          !rawValueIs(buf, s, e, SURVIVOR)
-        )
-          return false
-        break
-      }
-      case FAMILY_HEAP_MAX:
-        if (!rawValueIs(buf, starts[1]!, ends[1]!, HEAP)) return false
-        break
-      case FAMILY_SHARDS:
-        if (!rawValueIs(buf, starts[1]!, ends[1]!, SHARD_INFO)) return false
-        if (!rawValueIs(buf, starts[2]!, ends[2]!, SIZE)) return false
-        break
-      case FAMILY_QUERY_TOTAL:
-      case FAMILY_QUERY_FAILED:
-      case FAMILY_QUERY_DURATION:
-        if (timestampMs === null || starts[1]! < 0) return false
-        break
-    }
+    const values = rule.values
+    for (let m = 1; m <= rule.matchCount; m++)
+      if (!rawValueIn(buf, starts[m]!, ends[m]!, values[m - 1]!)) return false
+    if (rule.timestamp && timestampMs === null) return false
+    if (textAt >= 0 && starts[textAt]! < 0) return false
     if (starts[0]! < 0) return false
     const node = directory.nodeOfRaw(buf, starts[0]!, ends[0]!)
     if (node === null) return false
-    const query = isQueryFamily(family) ? queryType(buf, starts[1]!, ends[1]!) : null
+    const query = textAt < 0 ? null : queryType(buf, starts[textAt]!, ends[textAt]!)
     addToNode(family, node, value, timestampMs, query)
     return true
   }
