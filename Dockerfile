@@ -4,9 +4,15 @@
 # test/deploy/dockerfile-steps.test.ts replays these steps without a Docker engine: keep to the
 # instructions it understands (ARG, FROM, WORKDIR, COPY, RUN, ENV, LABEL, USER, EXPOSE, HEALTHCHECK,
 # ENTRYPOINT, CMD).
-ARG NODE_VERSION=24
+#
+# The base image is a tag by default, which moves with every Node.js patch release. To build the same
+# image twice, pin it by digest (docs/deployment.md, "Pinning the base image"):
+#   docker buildx imagetools inspect node:24-bookworm-slim          # "Digest: sha256:..." of the index
+#   docker build --build-arg NODE_IMAGE=node:24-bookworm-slim@sha256:<digest> ...
+# Every stage starts from this one image so the Node.js that builds is the Node.js that runs.
+ARG NODE_IMAGE=node:24-bookworm-slim
 
-FROM node:${NODE_VERSION}-slim AS build
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-fund --no-audit --loglevel=warn
@@ -14,7 +20,13 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
-FROM node:${NODE_VERSION}-slim AS runtime
+# Production dependencies are installed here, not in the final stage, which has no npm to run.
+FROM ${NODE_IMAGE} AS dependencies
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-fund --no-audit --loglevel=warn
+
+FROM ${NODE_IMAGE} AS runtime
 ARG VERSION=0.0.0-dev
 ARG REVISION=unknown
 ARG CREATED=unknown
@@ -34,9 +46,20 @@ ENV NODE_ENV=production \
     NODE_OPTIONS="--max-semi-space-size=2" \
     CRATEDB_CLOUD_EXPORTER_REVISION="${REVISION}" \
     CRATEDB_CLOUD_EXPORTER_WEB_LISTEN_ADDRESS=":9863"
+# The exporter needs node and nothing else: npm, npx, corepack and yarn go, so nothing in the
+# running container can fetch or run packages. Paths are relative to WORKDIR / so the replay in
+# test/deploy removes them from its stand-in root, never from the machine it runs on. The step fails
+# unless node is where the official images put it: a base image with another layout cannot keep its
+# package managers unnoticed.
+WORKDIR /
+RUN test -x usr/local/bin/node \
+ && rm -rf usr/local/lib/node_modules/npm usr/local/lib/node_modules/corepack \
+      usr/local/bin/npm usr/local/bin/npx usr/local/bin/corepack \
+      usr/local/bin/yarn usr/local/bin/yarnpkg opt/yarn-v* \
+ && test ! -e usr/local/bin/npm
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-fund --no-audit --loglevel=warn && npm cache clean --force
+COPY --from=dependencies /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # Files stay owned by root and read-only to the process; it needs no writable path.
 USER 65532:65532

@@ -36,6 +36,7 @@ export function buildStatusReport(input: StatusInput): StatusReport {
       cpuUtilization: cpu.get(cluster.id) ?? null
     }))
     .sort((a, b) => a.organizationName.localeCompare(b.organizationName) || a.name.localeCompare(b.name))
+  const dropped = droppedNodesByOrganization(input.families)
   const usage = input.api.usage()
   return {
     version: input.version,
@@ -46,7 +47,8 @@ export function buildStatusReport(input: StatusInput): StatusReport {
     apiUrl: input.apiUrl,
     organizations: input.directory.organizations.map((organization) => ({
       id: organization.id,
-      name: organization.name
+      name: organization.name,
+      orgMetricsDroppedNodes: dropped.get(organization.id) ?? null
     })),
     clusters,
     collectors: input.collectors,
@@ -62,6 +64,28 @@ function valuesByCluster(families: readonly FamilySnapshot[], spec: FamilySpec):
     for (const sample of family.samples) {
       const id = sample.labels[index]
       if (id !== undefined) out.set(id, sample.value)
+    }
+  }
+  return out
+}
+
+/** Read from the published cratedb_cloud_org_metrics_dropped_nodes, so the page and the metric agree. */
+function droppedNodesByOrganization(
+  families: readonly FamilySnapshot[]
+): Map<string, Record<string, number>> {
+  const out = new Map<string, Record<string, number>>()
+  const spec = f.orgMetricsDroppedNodes
+  const organizationIndex = spec.labelNames.indexOf('organization_id')
+  const reasonIndex = spec.labelNames.indexOf('reason')
+  for (const family of families) {
+    if (family.spec.name !== spec.name) continue
+    for (const sample of family.samples) {
+      const organization = sample.labels[organizationIndex]
+      const reason = sample.labels[reasonIndex]
+      if (organization === undefined || reason === undefined) continue
+      const counts = out.get(organization) ?? {}
+      counts[reason] = sample.value
+      out.set(organization, counts)
     }
   }
   return out

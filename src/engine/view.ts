@@ -51,6 +51,16 @@ export interface ClusterStatus {
   readonly cpuUtilization: number | null
 }
 
+export interface OrganizationStatus {
+  readonly id: string
+  readonly name: string
+  /**
+   * Crate pods of the last organization metrics body that were not kept, by the reason label of
+   * cratedb_cloud_org_metrics_dropped_nodes (unknown_cluster, limit); null before a body was read.
+   */
+  readonly orgMetricsDroppedNodes: Readonly<Record<string, number>> | null
+}
+
 export interface StatusReport {
   readonly version: string
   readonly startedAt: number
@@ -59,7 +69,7 @@ export interface StatusReport {
   /** Why not ready, or why degraded; null when all is well. */
   readonly problem: string | null
   readonly apiUrl: string
-  readonly organizations: readonly { readonly id: string; readonly name: string }[]
+  readonly organizations: readonly OrganizationStatus[]
   readonly clusters: readonly ClusterStatus[]
   readonly collectors: readonly CollectorStatus[]
   readonly api: {

@@ -1,4 +1,4 @@
-import type { ClusterStatus, CollectorStatus, StatusReport } from '../engine/view.js'
+import type { ClusterStatus, CollectorStatus, OrganizationStatus, StatusReport } from '../engine/view.js'
 import { formatAbsolute, html, percent, SafeHtml, timeCell } from './html.js'
 import { LANDING_CSS } from './landing-style.js'
 import { autopilotSection } from './autopilot-section.js'
@@ -54,6 +54,17 @@ function clusterRow(cluster: ClusterStatus): SafeHtml {
     <td>${cpuCell(cluster)}</td>
     <td>${operation}</td>
   </tr>`
+}
+
+/** Nodes left out of the organization metrics: any at all means missing data on dashboards. */
+function droppedNodesCell(organization: OrganizationStatus): SafeHtml {
+  const counts = organization.orgMetricsDroppedNodes
+  if (counts === null) return html`<span class="muted">–</span>`
+  const nonZero = Object.entries(counts).filter(([, count]) => count > 0)
+  if (nonZero.length === 0) return html`0`
+  return html`<span class="warn"
+    >${nonZero.map(([reason, count]) => `${reason}: ${String(count)}`).join(', ')}</span
+  >`
 }
 
 function collectorRow(collector: CollectorStatus, organizations: Map<string, string>, now: number): SafeHtml {
@@ -176,12 +187,13 @@ export function renderLandingPage(status: StatusReport, options: LandingPageOpti
         ${banner}
         <h2>Organizations</h2>
         ${table(
-          ['Name', 'ID'],
+          ['Name', 'ID', 'Metrics nodes dropped'],
           status.organizations.map(
             (organization) =>
               html`<tr>
                 <td>${organization.name}</td>
                 <td><code>${organization.id}</code></td>
+                <td>${droppedNodesCell(organization)}</td>
               </tr>`
           ),
           'No organization seen yet.'

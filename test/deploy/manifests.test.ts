@@ -3,9 +3,11 @@
  * (labels, port names, Secret keys, file paths) must be what the other provides, since nothing here
  * runs a cluster to find out.
  */
+import bcrypt from 'bcryptjs'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { loadWebConfig, WebConfigError } from '../../src/server/web-config.js'
 import { REPO_ROOT } from '../helpers/environment.js'
 import { parseDockerfile } from './support/dockerfile-parse.js'
 import {
@@ -39,7 +41,13 @@ function only(kind: string): Manifest {
 const deployment = only('Deployment')
 const service = only('Service')
 const serviceMonitor = only('ServiceMonitor')
-const secret = only('Secret')
+function named(kind: string, name: string): Manifest {
+  const found = manifests.find((manifest) => manifest.kind === kind && manifest.name === name)
+  expect(found, `${kind} ${name}`).toBeDefined()
+  return found!
+}
+
+const secret = named('Secret', 'cratedb-cloud-exporter')
 const pod = at(deployment.body, 'spec', 'template') as Json
 const container = list(at(pod, 'spec', 'containers'))[0]!
 const containerPorts = list(container['ports'])
@@ -54,6 +62,8 @@ describe('deploy/kubernetes', () => {
       'Deployment',
       'NetworkPolicy',
       'PrometheusRule',
+      'Secret',
+      'Secret',
       'Secret',
       'Service',
       'ServiceMonitor'
@@ -125,6 +135,16 @@ describe('deploy/kubernetes', () => {
     const mounts = list(container['volumeMounts'])
     for (const mount of mounts) expect(volumes.map((volume) => volume['name'])).toContain(mount['name'])
     const volume = volumes.find((candidate) => at(candidate, 'secret', 'secretName') === secret.name)
+    expect(
+      manifests
+        .filter((manifest) => manifest.kind === 'Secret')
+        .map((m) => m.name)
+        .sort()
+    ).toEqual([
+      'cratedb-cloud-exporter',
+      'cratedb-cloud-exporter-scrape',
+      'cratedb-cloud-exporter-web-config'
+    ])
     expect(volume).toBeDefined()
     expect(at(volume, 'secret', 'defaultMode')).toBe(0o440)
     const mount = mounts.find((candidate) => candidate['name'] === volume!['name'])!
@@ -176,5 +196,69 @@ describe('deploy/kubernetes', () => {
     const images = list(kustomization['images']).map((image) => image['name'])
     expect(images).toContain(container['image'])
     expect(list(container['args'])[0]).toBe('run')
+  })
+
+  describe('web configuration', () => {
+    const webSecret = named('Secret', 'cratedb-cloud-exporter-web-config')
+    const scrapeSecret = named('Secret', 'cratedb-cloud-exporter-scrape')
+    const webConfigText = String(at(webSecret.body, 'stringData', 'web-config.yml'))
+    const flag = list(container['args'])
+      .map(String)
+      .find((arg) => arg.startsWith('--web.config.file='))
+    const configPath = flag?.slice('--web.config.file='.length) ?? ''
+    /** The exporter's own loader, reading the file where the pod sees it from the Secret's data. */
+    const load = (text: string): ReturnType<typeof loadWebConfig> =>
+      loadWebConfig(configPath, (path) => {
+        if (path !== configPath) throw new Error(`unexpected read of ${path}`)
+        return text
+      })
+
+    it('mounts the Secret read-only as a directory and passes the file with --web.config.file', () => {
+      const volume = list(at(pod, 'spec', 'volumes')).find(
+        (candidate) => at(candidate, 'secret', 'secretName') === webSecret.name
+      )
+      expect(volume).toBeDefined()
+      expect(at(volume, 'secret', 'defaultMode')).toBe(0o440)
+      const items = list(at(volume, 'secret', 'items'))
+      expect(items).toEqual([{ key: 'web-config.yml', path: 'web-config.yml' }])
+      const mount = list(container['volumeMounts']).find((candidate) => candidate['name'] === volume!['name'])
+      expect(mount?.['readOnly']).toBe(true)
+      // With subPath a changed Secret would never reach the running pod's file.
+      expect(mount?.['subPath']).toBeUndefined()
+      expect(configPath).toBe(`${String(mount?.['mountPath'])}/web-config.yml`)
+    })
+
+    it('ships a placeholder hash that the exporter refuses, so the example cannot run unprotected', () => {
+      expect(() => load(webConfigText)).toThrow(WebConfigError)
+      expect(() => load(webConfigText)).toThrow(/basic_auth_users\.prometheus: must be a bcrypt hash/)
+      expect(String(at(scrapeSecret.body, 'stringData', 'password'))).toMatch(/^REPLACE_WITH_/)
+    })
+
+    it('loads with a generated hash: basic auth for the scrape user, the probe paths open', () => {
+      const password = 'example scrape password'
+      const hash = bcrypt.hashSync(password, 4)
+      const config = load(webConfigText.replace(/REPLACE_WITH_\w+/, hash))
+      const user = String(at(scrapeSecret.body, 'stringData', 'username'))
+      expect([...config.basicAuthUsers.keys()]).toEqual([user])
+      expect(bcrypt.compareSync(password, config.basicAuthUsers.get(user)!)).toBe(true)
+      // The kubelet sends no credentials: every httpGet probe path must be open.
+      const probed = ['livenessProbe', 'readinessProbe', 'startupProbe']
+        .map((probe) => at(container, probe, 'httpGet', 'path'))
+        .filter((path) => path !== undefined)
+      expect(probed.length).toBeGreaterThan(0)
+      for (const path of probed) expect(config.unauthenticatedPaths).toContain(path)
+      expect(config.unauthenticatedPaths).not.toContain('/metrics')
+    })
+
+    it('gives the ServiceMonitor the scrape user and password from the scrape Secret', () => {
+      const endpoint = list(at(serviceMonitor.body, 'spec', 'endpoints'))[0]
+      expect(at(endpoint, 'basicAuth')).toEqual({
+        username: { name: scrapeSecret.name, key: 'username' },
+        password: { name: scrapeSecret.name, key: 'password' }
+      })
+      // The exporter's pod gets the hash only, never the password.
+      const mounted = list(at(pod, 'spec', 'volumes')).map((volume) => at(volume, 'secret', 'secretName'))
+      expect(mounted).not.toContain(scrapeSecret.name)
+    })
   })
 })

@@ -49,6 +49,11 @@ export interface ReplayOptions {
   /** Added to every RUN's environment (PATH with the image's Node, npm_config_prefer_offline, ...). */
   readonly runEnv: NodeJS.ProcessEnv
   readonly log?: (line: string) => void
+  /**
+   * Lays out a stand-in for the base image's files under a stage's root before its first instruction
+   * (the replay pulls no image), so that steps changing the base image's files have something to act on.
+   */
+  readonly baseImage?: (from: string, root: string) => void
 }
 
 /**
@@ -85,6 +90,7 @@ function replayStage(
   }
   const root = join(options.workspace, `stage-${stage.index}`)
   mkdirSync(root, { recursive: true })
+  options.baseImage?.(substitute(stage.from, globals), root)
   const args = new Map<string, string>()
   const env = new Map<string, string>()
   const labels = new Map<string, string>()

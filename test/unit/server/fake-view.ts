@@ -27,8 +27,8 @@ export function sampleStatus(overrides: Partial<StatusReport> = {}): StatusRepor
     problem: null,
     apiUrl: 'https://console.cratedb.cloud',
     organizations: [
-      { id: 'org-1', name: 'Acme & Co' },
-      { id: 'org-2', name: 'Globex' }
+      { id: 'org-1', name: 'Acme & Co', orgMetricsDroppedNodes: { unknown_cluster: 0, limit: 0 } },
+      { id: 'org-2', name: 'Globex', orgMetricsDroppedNodes: null }
     ],
     clusters: [
       {

@@ -76,6 +76,27 @@ describe('landing page', () => {
     expect(page).toContain('Ready')
   })
 
+  it('shows the org metrics nodes dropped per organization: non-zero reasons, 0, or unknown', () => {
+    const page = compact(
+      renderLandingPage(
+        sampleStatus({
+          organizations: [
+            { id: 'org-1', name: 'Acme & Co', orgMetricsDroppedNodes: { unknown_cluster: 3, limit: 0 } },
+            { id: 'org-2', name: 'Globex', orgMetricsDroppedNodes: { unknown_cluster: 0, limit: 0 } },
+            { id: 'org-3', name: 'Initech', orgMetricsDroppedNodes: null }
+          ]
+        }),
+        options
+      )
+    )
+    expect(page).toContain('<th scope="col">Metrics nodes dropped</th>')
+    expect(page).toMatch(
+      /<code>org-1<\/code><\/td><td><span class="warn"\s*>unknown_cluster: 3<\/span\s*><\/td>/
+    )
+    expect(page).toContain('<code>org-2</code></td><td>0</td>')
+    expect(page).toContain('<code>org-3</code></td><td><span class="muted">–</span></td>')
+  })
+
   it('says why it is not ready, and handles an empty status', () => {
     const page = compact(
       renderLandingPage(
