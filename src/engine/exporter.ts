@@ -9,6 +9,7 @@ import type { Logger } from '../logger.js'
 import type { ExpositionRenderer } from '../metrics/exposition.js'
 import type { SelfMetrics } from '../metrics/self-metrics.js'
 import type { Exposition, ExporterView } from './view.js'
+import { clusterTargets, probeLookup } from './probe-view.js'
 import { buildStatusReport } from './status.js'
 
 export interface ExporterDeps {
@@ -184,6 +185,15 @@ export function createExporter(deps: ExporterDeps): Exporter {
     exposition: () => deps.renderer.current(),
     ready,
     alive: () => !stopped,
+    targets: () => clusterTargets(directory.current()),
+    probe: (clusterId) =>
+      probeLookup({
+        clusterId,
+        directory: directory.current(),
+        exposition: deps.renderer.current(),
+        collectors: runner.statuses(),
+        sharding: config.sharding ?? { total: 1, ordinal: 0 }
+      }),
     status: () =>
       buildStatusReport({
         version: deps.version,
@@ -192,6 +202,7 @@ export function createExporter(deps: ExporterDeps): Exporter {
         ready: ready(),
         problem: problem(),
         apiUrl: config.api.url,
+        shard: config.sharding ?? { total: 1, ordinal: 0 },
         directory: directory.current(),
         families: runner.families(),
         collectors: runner.statuses(),

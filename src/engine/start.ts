@@ -7,6 +7,7 @@ import type { Config } from '../config/types.js'
 import type { Logger } from '../logger.js'
 import { createExpositionRenderer } from '../metrics/exposition.js'
 import { createSelfMetrics } from '../metrics/self-metrics.js'
+import { registerShardMetrics } from '../metrics/shard-metrics.js'
 import { buildServer } from '../server/build-server.js'
 import type { WebConfig } from '../server/web-config.js'
 import { version } from '../version.js'
@@ -44,6 +45,7 @@ export async function startExporter(options: StartExporterOptions): Promise<Runn
     revision: options.revision,
     defaultMetrics: options.defaultMetrics ?? true
   })
+  registerShardMetrics(registry, config.sharding ?? { total: 1, ordinal: 0 })
   const api = createCloudClient({
     baseUrl: config.api.url,
     credentials: config.api.credentials,
@@ -56,7 +58,11 @@ export async function startExporter(options: StartExporterOptions): Promise<Runn
     clock,
     ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher })
   })
-  const renderer = createExpositionRenderer({ selfRegistry: registry, clock })
+  const renderer = createExpositionRenderer({
+    selfRegistry: registry,
+    clock,
+    excludeClusterFamilies: config.web.probeOnly === true
+  })
   const exporter = createExporter({
     config,
     api,
@@ -71,7 +77,9 @@ export async function startExporter(options: StartExporterOptions): Promise<Runn
     logger: logger.child({ component: 'http' }),
     telemetryPath: config.web.telemetryPath,
     webConfig: options.webConfig,
-    selfMetrics: metrics
+    selfMetrics: metrics,
+    externalUrl: config.web.externalUrl ?? null,
+    clock
   })
   const address = parseListenAddress(config.web.listenAddress, '--web.listen-address')
   try {

@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client'
 import type { Clock } from '../clock.js'
 import { ExpositionBody } from './body.js'
+import { buildClusterIndex, isClusterFamily } from './cluster-slices.js'
 import { renderBlocks } from './render-blocks.js'
 import { fromPromClient, mergeSnapshots, type RenderFamily } from './render-model.js'
 import { OPENMETRICS_EOF, writeOpenMetrics } from './render-openmetrics.js'
@@ -24,6 +25,11 @@ export interface ExpositionRendererDeps {
   /** The exporter's own metrics (src/metrics/self-metrics.ts), appended after the collectors' families. */
   readonly selfRegistry: Registry
   readonly clock: Clock
+  /**
+   * Leave the cluster families (cluster and node series) out of the text and OpenMetrics bodies; they
+   * stay in the cluster index that /probe serves.
+   */
+  readonly excludeClusterFamilies?: boolean
 }
 
 export interface ExpositionRenderer {
@@ -47,7 +53,8 @@ export function createExpositionRenderer(deps: ExpositionRendererDeps): Expositi
     text: ExpositionBody.of(''),
     openMetrics: ExpositionBody.of(OPENMETRICS_EOF),
     renderedAt: deps.clock.now(),
-    generation: 0
+    generation: 0,
+    clusters: new Map()
   })
   let generation = 0
   let queue: Promise<unknown> = Promise.resolve()
@@ -55,7 +62,12 @@ export function createExpositionRenderer(deps: ExpositionRendererDeps): Expositi
   async function renderNow(families: readonly FamilySnapshot[]): Promise<Exposition> {
     const renderedAt = deps.clock.now()
     const own: RenderFamily[] = fromPromClient(await deps.selfRegistry.getMetricsAsJSON())
-    const parts = renderBlocks(families)
+    const parts = renderBlocks(
+      deps.excludeClusterFamilies === true
+        ? families.filter((family) => !isClusterFamily(family.spec))
+        : families
+    )
+    const clusters = buildClusterIndex(families)
     const textParts = [...parts.text, Buffer.from(writeText(own))]
     const openMetricsParts = [...parts.openMetrics, Buffer.from(writeOpenMetrics(own))]
     generation += 1
@@ -63,7 +75,8 @@ export function createExpositionRenderer(deps: ExpositionRendererDeps): Expositi
       text: new ExpositionBody(textParts),
       openMetrics: new ExpositionBody(openMetricsParts),
       renderedAt,
-      generation
+      generation,
+      clusters
     })
     return latest
   }

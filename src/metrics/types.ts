@@ -26,6 +26,15 @@ export interface FamilySnapshot {
   readonly samples: readonly Sample[]
 }
 
+/** One cluster family's lines of one cluster: views of the rendered sample blocks. */
+export interface ClusterFamilySlice {
+  readonly spec: FamilySpec
+  readonly parts: readonly Buffer[]
+}
+
+/** Every cluster family's views, by cluster id and then by family name (sorted, as on /metrics). */
+export type ClusterIndex = ReadonlyMap<string, readonly ClusterFamilySlice[]>
+
 /** One rendering of everything the exporter exposes, made once per collection and served as is. */
 export interface Exposition {
   /** Prometheus text format 0.0.4. */
@@ -36,4 +45,6 @@ export interface Exposition {
   readonly renderedAt: number
   /** Increases by one with every rendering. */
   readonly generation: number
+  /** Each cluster's series, as views of the same rendering, for /probe. */
+  readonly clusters: ClusterIndex
 }

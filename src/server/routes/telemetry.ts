@@ -18,7 +18,7 @@ export interface TelemetryRouteOptions {
  * joined. (A stream would be throttled by the socket's 16 KiB high-water mark and go back to the event
  * loop for every part; reply.send needs one Buffer.) onResponse hooks still run after a hijacked reply.
  */
-function sendParts(reply: FastifyReply, body: ExpositionBody, head: boolean): void {
+export function sendParts(reply: FastifyReply, body: ExpositionBody, head: boolean): void {
   reply.header('Content-Length', body.byteLength)
   reply.hijack()
   const response = reply.raw
