@@ -43,6 +43,8 @@ describe('alert rules', () => {
         'CrateDBCloudClusterUnreachable',
         'CrateDBCloudNoClustersDiscovered',
         'CrateDBCloudExporterDown',
+        'CrateDBCloudExporterShardsDisagree',
+        'CrateDBCloudExporterShardMissing',
         'CrateDBCloudExporterDataStale',
         'CrateDBCloudCollectorNeverSucceeded',
         'CrateDBCloudApiAuthenticationFailing',

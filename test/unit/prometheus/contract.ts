@@ -4,6 +4,7 @@ import { Registry } from 'prom-client'
 import { parse } from 'yaml'
 import { families } from '../../../src/metrics/catalogue.js'
 import { createSelfMetrics } from '../../../src/metrics/self-metrics.js'
+import { registerShardMetrics } from '../../../src/metrics/shard-metrics.js'
 import { REPO_ROOT } from '../../helpers/environment.js'
 
 export const ALERTS_FILE = resolve(REPO_ROOT, 'prometheus/rules/cratedb-cloud-alerts.yml')
@@ -46,6 +47,7 @@ export async function contractMetrics(): Promise<Map<string, MetricKind>> {
   const names = new Map<string, MetricKind>()
   for (const spec of Object.values(families)) names.set(spec.name, spec.type)
   const self = createSelfMetrics({ registry: new Registry(), version: '0.0.0', revision: 'test' })
+  registerShardMetrics(self.registry, { total: 1, ordinal: 0 })
   for (const metric of await self.registry.getMetricsAsJSON()) {
     const type = String(metric.type)
     if (type === 'histogram') {
