@@ -18,8 +18,9 @@ import { ingestSection } from './sections/ingest.js'
 import { memorySection } from './sections/memory.js'
 import { parserSection } from './sections/parser.js'
 import { servingSection } from './sections/serving.js'
+import { probeSection } from './sections/probe.js'
 
-const SECTIONS = ['ingest', 'parser', 'serving', 'memory', 'api']
+const SECTIONS = ['ingest', 'parser', 'serving', 'memory', 'api', 'probe']
 
 const { values: args } = parseArgs({
   options: {
@@ -42,6 +43,7 @@ const PLAN = quick
       parserReps: 2,
       baselineCapMb: 8,
       serving: { clusters: 30, reps: 1, seconds: 1, connections: [8] },
+      probe: { clusters: 30, reps: 1, seconds: 1, connections: 8 },
       memory: { clusters: 100, intervalSeconds: 2, cycles: 2 },
       api: { organizationCounts: [1, 10], intervalSeconds: 1, cycles: 2, scrapes: 20 }
     }
@@ -52,6 +54,7 @@ const PLAN = quick
       parserReps: 5,
       baselineCapMb: 32,
       serving: { clusters: 300, reps: 3, seconds: 5, connections: [1, 8] },
+      probe: { clusters: 300, reps: 3, seconds: 5, connections: 8 },
       memory: { clusters: 1000, intervalSeconds: 10, cycles: 5 },
       api: { organizationCounts: [1, 10, 100], intervalSeconds: 2, cycles: 3, scrapes: 100 }
     }
@@ -86,11 +89,14 @@ async function main() {
     goals.push(...result.goals)
   }
   try {
-    log(`writing the org payloads (${PLAN.clusters.join(', ')} clusters)`)
     const worlds = []
-    if (captureExists()) worlds.push(await writeWorld(wwwDir, 'real', 'capture'))
-    else log(`SKIP: ${CAPTURE} not found; the real capture's rows are left out`)
-    for (const clusters of PLAN.clusters) worlds.push(await writeWorld(wwwDir, `c${clusters}`, clusters))
+    // Only the ingest, parser and memory sections read the org payloads.
+    if (['ingest', 'parser', 'memory'].some((name) => wanted.has(name))) {
+      log(`writing the org payloads (${PLAN.clusters.join(', ')} clusters)`)
+      if (captureExists()) worlds.push(await writeWorld(wwwDir, 'real', 'capture'))
+      else log(`SKIP: ${CAPTURE} not found; the real capture's rows are left out`)
+      for (const clusters of PLAN.clusters) worlds.push(await writeWorld(wwwDir, `c${clusters}`, clusters))
+    }
     if (wanted.has('ingest'))
       add(
         await ingestSection({
@@ -112,6 +118,7 @@ async function main() {
       add(await memorySection({ ...PLAN.memory, bodyBytes: world?.bytes, log }))
     }
     if (wanted.has('api')) add(await apiBudgetSection({ ...PLAN.api, log }))
+    if (wanted.has('probe')) add(await probeSection({ ...PLAN.probe, tools: found, log }))
   } finally {
     await nginx.stop()
     if (!args['keep-files']) rmSync(workDir, { recursive: true, force: true })

@@ -5,6 +5,8 @@
 //   node deploy/generate-prometheusrule.js --check   exit 1 when the committed file is out of date
 //   node deploy/generate-prometheusrule.js --stdout  print instead of writing
 //   --rules-dir DIR                                  read DIR instead of prometheus/rules
+//   --exporter-job NAME                              the job that scrapes the exporter's /metrics, when it
+//                                                    is not cratedb-cloud-exporter (e.g. a PodMonitor's)
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import process from 'node:process'
 import { dirname, join, relative, resolve } from 'node:path'
@@ -35,7 +37,24 @@ export function ruleFiles(rulesDir = RULES_DIR) {
     .map((name) => join(rulesDir, name))
 }
 
-export function generatePrometheusRule(rulesDir = RULES_DIR) {
+export const DEFAULT_EXPORTER_JOB = 'cratedb-cloud-exporter'
+const JOB_NAME = /^[A-Za-z0-9_./-]+$/
+
+/** The rules select the exporter's own target by job; another job name replaces it in every string. */
+function withExporterJob(value, job) {
+  if (typeof value === 'string')
+    return value
+      .replaceAll(`job="${DEFAULT_EXPORTER_JOB}"`, `job="${job}"`)
+      .replaceAll(`job ${DEFAULT_EXPORTER_JOB} `, `job ${job} `)
+  if (Array.isArray(value)) return value.map((item) => withExporterJob(item, job))
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withExporterJob(item, job)]))
+  return value
+}
+
+export function generatePrometheusRule(rulesDir = RULES_DIR, exporterJob = DEFAULT_EXPORTER_JOB) {
+  if (!JOB_NAME.test(exporterJob))
+    throw new RuleFilesError(`--exporter-job ${JSON.stringify(exporterJob)}: letters, digits, _ . / - only`)
   const files = ruleFiles(rulesDir)
   if (files.length === 0) {
     throw new RuleFilesError(
@@ -58,7 +77,7 @@ export function generatePrometheusRule(rulesDir = RULES_DIR) {
       if (seen.has(group.name))
         throw new RuleFilesError(`${name}: group ${group.name} is also in ${seen.get(group.name)}`)
       seen.set(group.name, name)
-      groups.push(group)
+      groups.push(exporterJob === DEFAULT_EXPORTER_JOB ? group : withExporterJob(group, exporterJob))
     }
   }
   const resource = {
@@ -79,9 +98,11 @@ export function generatePrometheusRule(rulesDir = RULES_DIR) {
 function main(argv) {
   const at = argv.indexOf('--rules-dir')
   const rulesDir = at === -1 ? RULES_DIR : resolve(argv[at + 1] ?? '')
+  const jobAt = argv.indexOf('--exporter-job')
+  const job = jobAt === -1 ? DEFAULT_EXPORTER_JOB : (argv[jobAt + 1] ?? '')
   let text
   try {
-    text = generatePrometheusRule(rulesDir)
+    text = generatePrometheusRule(rulesDir, job)
   } catch (error) {
     if (!(error instanceof RuleFilesError)) throw error
     process.stderr.write(`generate-prometheusrule: ${error.message}\n`)

@@ -104,6 +104,7 @@ export function loadConfig(input: LoadConfigInput): LoadedConfig {
   }
 
   const storageAutopilot = yamlAutopilot === undefined ? null : parseStorageAutopilot(yamlAutopilot, problems)
+  const sharding = shardingOf(values, input.env, problems)
 
   if (problems.length > 0) throw new ConfigError(problems)
 
@@ -127,7 +128,9 @@ export function loadConfig(input: LoadConfigInput): LoadedConfig {
       telemetryPath: get('web.telemetry_path'),
       configFile: get<string | null>('web.config_file'),
       maxConnections: get('web.max_connections'),
-      headersTimeoutSeconds: get('web.headers_timeout')
+      headersTimeoutSeconds: get('web.headers_timeout'),
+      externalUrl: get<string | null>('web.external_url'),
+      probeOnly: get<boolean>('web.probe_only')
     },
     api: {
       url: get('api.url'),
@@ -144,6 +147,7 @@ export function loadConfig(input: LoadConfigInput): LoadedConfig {
       projects: filter('projects'),
       clusters: filter('clusters')
     },
+    sharding,
     maxStalenessIntervals: get('max_staleness_intervals'),
     orgMetrics: {
       maxNodes: get('collectors.org_metrics.max_nodes'),
@@ -156,6 +160,39 @@ export function loadConfig(input: LoadConfigInput): LoadedConfig {
     ...(storageAutopilot === null ? {} : { autopilot: { storage: storageAutopilot } })
   }
   return { config: deepFreeze(config), warnings }
+}
+
+/** The environment variable a StatefulSet sets from metadata.name (the downward API). */
+export const POD_NAME_ENV = 'POD_NAME'
+
+/**
+ * The shard ordinal comes from --shard, or with --shard.from-pod-name from the trailing number of the
+ * pod name, as a StatefulSet numbers its pods: the same manifest then runs every shard.
+ */
+function shardingOf(
+  values: ReadonlyMap<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  problems: string[]
+): { total: number; ordinal: number } {
+  const total = values.get('sharding.total_shards') as number | undefined
+  let ordinal = values.get('sharding.shard') as number | undefined
+  if (values.get('sharding.from_pod_name') === true) {
+    const podName = nonEmpty(env[POD_NAME_ENV])
+    const match = podName === undefined ? null : /-(\d+)$/.exec(podName.trim())
+    if (podName === undefined) {
+      problems.push(
+        `--shard.from-pod-name: ${POD_NAME_ENV} is not set (give it the pod name through the downward API, fieldRef metadata.name)`
+      )
+    } else if (match === null) {
+      problems.push(
+        `--shard.from-pod-name: ${POD_NAME_ENV}=${JSON.stringify(podName.slice(0, 80))} does not end in "-<ordinal>" like a StatefulSet pod`
+      )
+    } else ordinal = Number(match[1])
+  }
+  if (total !== undefined && ordinal !== undefined && ordinal >= total) {
+    problems.push(`--shard: ${ordinal} must be less than --total-shards (${total}); shards count from 0`)
+  }
+  return { total: total ?? 1, ordinal: ordinal ?? 0 }
 }
 
 function configFilePath(input: LoadConfigInput): string | undefined {

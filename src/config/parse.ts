@@ -65,6 +65,34 @@ export function positiveInteger(max = Number.MAX_SAFE_INTEGER): Parser<number> {
   }
 }
 
+/** A whole number from 0 to max (a shard ordinal). */
+export function nonNegativeInteger(max = Number.MAX_SAFE_INTEGER): Parser<number> {
+  return (raw) => {
+    const value = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : raw
+    if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= max) return ok(value)
+    return bad(`must be a whole number from 0 to ${max}, got ${shown(raw)}`)
+  }
+}
+
+/**
+ * The URL under which Prometheus reaches the exporter (behind a proxy or a Service name); /sd names it
+ * as the address of every target. Returned without a trailing slash.
+ */
+export const externalUrl: Parser<string> = (raw) => {
+  if (typeof raw !== 'string') return bad(`must be a URL, got ${shown(raw)}`)
+  let url: URL
+  try {
+    url = new URL(raw.trim())
+  } catch {
+    return bad(`must be a URL like "http://exporter:9863", got ${shown(raw)}`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return bad(`must be an http or https URL, got ${shown(raw)}`)
+  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '')
+    return bad(`must not have a user, password, query or fragment, got ${shown(raw)}`)
+  return ok(url.origin + url.pathname.replace(/\/+$/, ''))
+}
+
 export const positiveNumber: Parser<number> = (raw) => {
   const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw
   if (typeof value === 'number' && Number.isFinite(value) && value > 0) return ok(value)

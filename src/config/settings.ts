@@ -9,8 +9,10 @@ import {
   apiUrl,
   boolean,
   duration,
+  externalUrl,
   formatDuration,
   listenAddress,
+  nonNegativeInteger,
   oneOf,
   positiveInteger,
   positiveNumber,
@@ -142,6 +144,72 @@ export const SETTINGS: readonly Setting[] = [
       placeholder: 'DURATION'
     },
     help: 'Time a client has to send its request headers before the connection is closed.'
+  },
+  {
+    path: 'web.external_url',
+    parse: externalUrl,
+    defaultValue: null,
+    flag: {
+      name: 'web.external-url',
+      type: 'string',
+      help: 'URL under which Prometheus reaches the exporter; /sd gives its host and scheme as the address of every cluster target (default: the Host header of the /sd request).',
+      placeholder: 'URL'
+    },
+    env: `${ENV}WEB_EXTERNAL_URL`,
+    help: 'URL under which Prometheus reaches the exporter, for the targets of /sd.'
+  },
+  {
+    path: 'web.probe_only',
+    parse: boolean,
+    defaultValue: false,
+    defaultText: 'false',
+    flag: {
+      name: 'web.probe-only',
+      type: 'boolean',
+      help: 'Leave the cluster and node families out of the telemetry path: they are served per cluster by /probe (targets from /sd), so nothing is stored twice.'
+    },
+    help: 'Serve cluster and node families only on /probe, not on the telemetry path.'
+  },
+  {
+    path: 'sharding.total_shards',
+    parse: positiveInteger(1000),
+    defaultValue: 1,
+    defaultText: '1',
+    flag: {
+      name: 'total-shards',
+      type: 'string',
+      help: 'Number of exporters that split the organizations between them (by a stable hash of the organization id).',
+      placeholder: 'N'
+    },
+    env: `${ENV}TOTAL_SHARDS`,
+    help: 'Number of shards the organizations are split into.'
+  },
+  {
+    path: 'sharding.shard',
+    parse: nonNegativeInteger(999),
+    defaultValue: 0,
+    defaultText: '0',
+    flag: {
+      name: 'shard',
+      type: 'string',
+      help: 'Ordinal of this exporter among --total-shards, from 0.',
+      placeholder: 'I'
+    },
+    env: `${ENV}SHARD`,
+    help: 'Ordinal of this shard, from 0 to total_shards - 1.'
+  },
+  {
+    path: 'sharding.from_pod_name',
+    parse: boolean,
+    defaultValue: false,
+    defaultText: 'false',
+    flag: {
+      name: 'shard.from-pod-name',
+      type: 'boolean',
+      help: 'Take the shard ordinal from the trailing number of the POD_NAME environment variable (a StatefulSet pod, e.g. cratedb-cloud-exporter-2).'
+    },
+    env: `${ENV}SHARD_FROM_POD_NAME`,
+    help: 'Take the shard ordinal from the StatefulSet pod name in POD_NAME.'
   },
   {
     path: 'api.url',

@@ -38,6 +38,10 @@ export interface Config {
     readonly maxConnections: number
     /** Seconds a client has to send its request headers. */
     readonly headersTimeoutSeconds: number
+    /** Where Prometheus reaches the exporter, for the targets of /sd; null: the request's Host header. */
+    readonly externalUrl: string | null
+    /** Cluster and node families only on /probe, not on the telemetry path. */
+    readonly probeOnly: boolean
   }
   readonly api: {
     readonly url: string
@@ -56,6 +60,11 @@ export interface Config {
     readonly organizations: NameFilter
     readonly projects: NameFilter
     readonly clusters: NameFilter
+  }
+  /** This exporter's share of the organizations (a stable hash of the organization id modulo total). */
+  readonly sharding: {
+    readonly total: number
+    readonly ordinal: number
   }
   /** Data older than this many intervals of its collector is withdrawn. */
   readonly maxStalenessIntervals: number

@@ -10,6 +10,7 @@ import type { ExpositionRenderer } from '../metrics/exposition.js'
 import type { SelfMetrics } from '../metrics/self-metrics.js'
 import type { FamilySnapshot } from '../metrics/types.js'
 import type { CollectorStatus, Exposition, ExporterView } from './view.js'
+import { clusterTargets, probeLookup } from './probe-view.js'
 import { buildStatusReport } from './status.js'
 
 export interface ExporterDeps {
@@ -189,6 +190,15 @@ export function createExporter(deps: ExporterDeps): Exporter {
     selfMetrics: (format) => deps.renderer.selfMetrics(format),
     ready,
     alive: () => !stopped,
+    targets: () => clusterTargets(directory.current()),
+    probe: (clusterId) =>
+      probeLookup({
+        clusterId,
+        directory: directory.current(),
+        exposition: deps.renderer.current(),
+        collectors: runner.statuses(),
+        sharding: config.sharding ?? { total: 1, ordinal: 0 }
+      }),
     status: () =>
       buildStatusReport({
         version: deps.version,
@@ -197,6 +207,7 @@ export function createExporter(deps: ExporterDeps): Exporter {
         ready: ready(),
         problem: problem(),
         apiUrl: config.api.url,
+        shard: config.sharding ?? { total: 1, ordinal: 0 },
         directory: directory.current(),
         families: runner.families(),
         collectors: runner.statuses(),

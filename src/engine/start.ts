@@ -7,6 +7,7 @@ import type { Config } from '../config/types.js'
 import type { Logger } from '../logger.js'
 import { createExpositionRenderer } from '../metrics/exposition.js'
 import { createSelfMetrics } from '../metrics/self-metrics.js'
+import { registerShardMetrics } from '../metrics/shard-metrics.js'
 import { buildServer } from '../server/build-server.js'
 import type { WebConfig } from '../server/web-config.js'
 import { version } from '../version.js'
@@ -45,6 +46,7 @@ export async function startExporter(options: StartExporterOptions): Promise<Runn
     revision: options.revision,
     defaultMetrics: options.defaultMetrics ?? true
   })
+  registerShardMetrics(registry, config.sharding ?? { total: 1, ordinal: 0 })
   const api = createCloudClient({
     baseUrl: config.api.url,
     credentials: config.api.credentials,
@@ -57,7 +59,11 @@ export async function startExporter(options: StartExporterOptions): Promise<Runn
     clock,
     ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher })
   })
-  const renderer = createExpositionRenderer({ selfRegistry: registry, clock })
+  const renderer = createExpositionRenderer({
+    selfRegistry: registry,
+    clock,
+    excludeClusterFamilies: config.web.probeOnly === true
+  })
   const exporter = createExporter({
     config,
     api,
@@ -81,7 +87,9 @@ export async function startExporter(options: StartExporterOptions): Promise<Runn
     limits: {
       maxConnections: config.web.maxConnections,
       headersTimeoutMs: config.web.headersTimeoutSeconds * 1000
-    }
+    },
+    externalUrl: config.web.externalUrl ?? null,
+    clock
   })
   const address = parseListenAddress(config.web.listenAddress, '--web.listen-address')
   try {

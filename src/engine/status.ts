@@ -11,6 +11,7 @@ export interface StatusInput {
   readonly ready: boolean
   readonly problem: string | null
   readonly apiUrl: string
+  readonly shard: { readonly ordinal: number; readonly total: number }
   readonly directory: Directory
   readonly families: readonly FamilySnapshot[]
   readonly collectors: readonly CollectorStatus[]
@@ -45,6 +46,7 @@ export function buildStatusReport(input: StatusInput): StatusReport {
     ready: input.ready,
     problem: input.problem,
     apiUrl: input.apiUrl,
+    shard: input.shard,
     organizations: input.directory.organizations.map((organization) => ({
       id: organization.id,
       name: organization.name,

@@ -69,6 +69,8 @@ export interface StatusReport {
   /** Why not ready, or why degraded; null when all is well. */
   readonly problem: string | null
   readonly apiUrl: string
+  /** This exporter's share of the organizations (total 1: all of them). */
+  readonly shard: { readonly ordinal: number; readonly total: number }
   readonly organizations: readonly OrganizationStatus[]
   readonly clusters: readonly ClusterStatus[]
   readonly collectors: readonly CollectorStatus[]
@@ -81,6 +83,32 @@ export interface StatusReport {
   readonly autopilot?: AutopilotStatus
 }
 
+/** A cluster as a scrape target of its own (/sd), with the names a relabeling may want. */
+export interface ClusterTarget {
+  readonly clusterId: string
+  readonly clusterName: string
+  readonly organizationId: string
+  readonly organizationName: string
+  readonly projectId: string
+  readonly projectName: string
+  readonly region: string
+  readonly productName: string
+  readonly productTier: string
+}
+
+/** What /probe serves for one cluster id: its series, or why there are none. */
+export type ProbeLookup =
+  | {
+      readonly found: true
+      readonly exposition: Exposition
+      /**
+       * The oldest last success (ms since epoch) among the collectors that feed the cluster's series
+       * (the inventory and its organization's org_metrics); null before any of them succeeded.
+       */
+      readonly dataTimestamp: number | null
+    }
+  | { readonly found: false; readonly reason: string }
+
 /** What the HTTP server needs from the rest of the exporter. */
 export interface ExporterView {
   /** The latest rendering of the collectors' families; before the first collection, an empty one. */
@@ -92,6 +120,10 @@ export interface ExporterView {
   ready(): boolean
   /** false when a poll loop has died (it should never). */
   alive(): boolean
+  /** Every cluster this exporter polls (after filters and sharding), for /sd. */
+  targets(): readonly ClusterTarget[]
+  /** The latest rendering and the data time of one cluster, for /probe; never an API call. */
+  probe(clusterId: string): ProbeLookup
 }
 
 /** What the storage autopilot (src/autopilot/) shows on the status page. */

@@ -1,6 +1,7 @@
 import type { Metric, MetricObjectWithValues, MetricValue, Registry } from 'prom-client'
 import type { Clock } from '../clock.js'
 import { ExpositionBody } from './body.js'
+import { buildClusterIndex, isClusterFamily } from './cluster-slices.js'
 import { renderBlocks } from './render-blocks.js'
 import { fromPromClient, mergeSnapshots, type RenderFamily } from './render-model.js'
 import { writeOpenMetrics } from './render-openmetrics.js'
@@ -26,6 +27,11 @@ export interface ExpositionRendererDeps {
   readonly clock: Clock
   /** How long one collection of the process_* and nodejs_* metrics is served (default 1 s). */
   readonly processMetricsMaxAgeMs?: number
+  /**
+   * Leave the cluster families (cluster and node series) out of the text and OpenMetrics bodies; they
+   * stay in the cluster index that /probe serves.
+   */
+  readonly excludeClusterFamilies?: boolean
 }
 
 export type ExpositionFormat = 'text' | 'openmetrics'
@@ -60,20 +66,27 @@ export function createExpositionRenderer(deps: ExpositionRendererDeps): Expositi
     text: ExpositionBody.of(''),
     openMetrics: ExpositionBody.of(''),
     renderedAt: deps.clock.now(),
-    generation: 0
+    generation: 0,
+    clusters: new Map()
   })
   let generation = 0
   let queue: Promise<unknown> = Promise.resolve()
 
   function renderNow(families: readonly FamilySnapshot[]): Exposition {
     const renderedAt = deps.clock.now()
-    const parts = renderBlocks(families)
+    const parts = renderBlocks(
+      deps.excludeClusterFamilies === true
+        ? families.filter((family) => !isClusterFamily(family.spec))
+        : families
+    )
+    const clusters = buildClusterIndex(families)
     generation += 1
     latest = Object.freeze({
       text: new ExpositionBody(parts.text),
       openMetrics: new ExpositionBody(parts.openMetrics),
       renderedAt,
-      generation
+      generation,
+      clusters
     })
     return latest
   }

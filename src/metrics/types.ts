@@ -26,6 +26,15 @@ export interface FamilySnapshot {
   readonly samples: readonly Sample[]
 }
 
+/** One cluster family's lines of one cluster: views of the rendered sample blocks. */
+export interface ClusterFamilySlice {
+  readonly spec: FamilySpec
+  readonly parts: readonly Buffer[]
+}
+
+/** Every cluster family's views, by cluster id and then by family name (sorted, as on /metrics). */
+export type ClusterIndex = ReadonlyMap<string, readonly ClusterFamilySlice[]>
+
 /**
  * One rendering of the collectors' families, made once per collection and served as is; a scrape
  * appends the exporter's own metrics, rendered for it (ExporterView.selfMetrics).
@@ -39,4 +48,6 @@ export interface Exposition {
   readonly renderedAt: number
   /** Increases by one with every rendering. */
   readonly generation: number
+  /** Each cluster's series, as views of the same rendering, for /probe. */
+  readonly clusters: ClusterIndex
 }

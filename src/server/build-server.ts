@@ -6,11 +6,14 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest
 } from 'fastify'
+import { systemClock, type Clock } from '../clock.js'
 import type { Logger } from '../logger.js'
 import type { SelfMetrics } from '../metrics/self-metrics.js'
 import { createAccessHook } from './authentication.js'
 import { createGzipCache } from './gzip-cache.js'
 import { healthRoutes } from './routes/health.js'
+import { probeRoutes } from './routes/probe.js'
+import { sdRoutes } from './routes/sd.js'
 import { statusRoutes } from './routes/status.js'
 import { telemetryRoutes } from './routes/telemetry.js'
 import type { ExporterView } from '../engine/view.js'
@@ -31,6 +34,10 @@ export interface ServerDeps {
   readonly docsUrl?: string
   /** How often the web configuration and its TLS files are checked for a change (web-config-reload.ts). */
   readonly webConfigReloadIntervalMs?: number
+  /** --web.external-url: the address /sd gives its targets; null or absent: the request's Host. */
+  readonly externalUrl?: string | null
+  /** For the data age of /probe; the system clock by default. */
+  readonly clock?: Clock
   readonly limits?: Partial<ConnectionLimits>
 }
 
@@ -56,7 +63,7 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
 }
 
 const ALLOW = 'GET, HEAD'
-const RESERVED_PATHS = ['/healthz', '/readyz', '/status']
+const RESERVED_PATHS = ['/healthz', '/readyz', '/status', '/sd', '/probe']
 
 /** Longest path quoted in logs and error bodies; a request line may be many kilobytes. */
 const MAX_QUOTED_PATH = 200
@@ -119,8 +126,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   const checkEvery = Math.max(100, Math.min(limits.headersTimeoutMs / 4, 1000))
   ;(app.server as { connectionsCheckingInterval?: number }).connectionsCheckingInterval = checkEvery
 
-  const knownPaths = new Set([telemetryPath, '/healthz', '/readyz', '/status', '/'])
-  const quiet = new Set([telemetryPath, '/healthz', '/readyz'])
+  const knownPaths = new Set([telemetryPath, '/healthz', '/readyz', '/status', '/sd', '/probe', '/'])
+  const quiet = new Set([telemetryPath, '/healthz', '/readyz', '/sd', '/probe'])
   // Replaced together when the web configuration file changes (src/server/web-config-reload.ts).
   let extraHeaders = Object.entries(deps.webConfig?.headers ?? {})
   let access = createAccessHook(deps.webConfig)
@@ -196,6 +203,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   const gzip = createGzipCache()
   void app.register(telemetryRoutes, { view: deps.view, telemetryPath, selfMetrics: deps.selfMetrics, gzip })
+  void app.register(sdRoutes, { view: deps.view, externalUrl: deps.externalUrl ?? null })
+  void app.register(probeRoutes, { view: deps.view, clock: deps.clock ?? systemClock })
   void app.register(healthRoutes, { view: deps.view })
   void app.register(statusRoutes, {
     view: deps.view,

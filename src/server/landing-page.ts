@@ -140,6 +140,14 @@ function apiSection(status: StatusReport): SafeHtml {
   return html`<dl>
       <dt>API</dt>
       <dd><code>${status.apiUrl}</code></dd>
+      <dt>Shard</dt>
+      <dd>
+        ${
+          status.shard.total > 1
+            ? `${status.shard.ordinal} of ${status.shard.total} (ordinals from 0): this exporter polls only its share of the organizations`
+            : 'unsharded: every organization the key can see'
+        }
+      </dd>
       <dt>Requests</dt>
       <dd>${status.api.requests}</dd>
       <dt>Errors by reason</dt>

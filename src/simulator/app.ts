@@ -1,6 +1,6 @@
 import fastify, { type FastifyInstance } from 'fastify'
 import type { Logger } from '../logger.js'
-import { createAuthHook } from './auth.js'
+import { basicCredentials, createAuthHook } from './auth.js'
 import { registerFaultHooks } from './fault-hooks.js'
 import { registerAccountRoutes } from './routes/account.js'
 import { registerAdminRoutes } from './routes/admin.js'
@@ -9,11 +9,14 @@ import { registerClusterRoutes } from './routes/clusters.js'
 import { registerIndexRoute } from './routes/index-page.js'
 import { sendError } from './routes/errors.js'
 import { registerOrgMetricsRoutes } from './routes/org-metrics.js'
+import type { RequestLog } from './request-log.js'
 import type { SimulatorState } from './state.js'
 
 export interface SimulatorAppDeps {
   readonly adminToken: string
   readonly logger?: Logger
+  /** Records every /api/ request's key and path. */
+  readonly requestLog?: RequestLog
 }
 
 /** The simulated CrateDB Cloud API as a fastify instance that never listens (tests use inject()). */
@@ -24,7 +27,15 @@ export function buildSimulatorApp(state: SimulatorState, deps: SimulatorAppDeps)
     bodyLimit: 1024 * 1024
   }) as unknown as FastifyInstance
   app.addHook('onRequest', (request, _reply, done) => {
-    if (request.url.startsWith('/api/')) state.countApiRequest()
+    if (request.url.startsWith('/api/')) {
+      state.countApiRequest()
+      const query = request.url.indexOf('?')
+      deps.requestLog?.record({
+        key: basicCredentials(request.headers.authorization)?.key ?? '',
+        method: request.method,
+        path: query < 0 ? request.url : request.url.slice(0, query)
+      })
+    }
     done()
   })
   registerFaultHooks(app, state.faultEngine)

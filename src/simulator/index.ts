@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import type { Logger } from '../logger.js'
 import { buildSimulatorApp } from './app.js'
+import { createRequestLog, type RequestLog } from './request-log.js'
 import { createSimulatorState, type SimulatorState, type SimulatorStateOptions } from './state.js'
 
 export { buildSimulatorApp, type SimulatorAppDeps } from './app.js'
@@ -14,6 +15,7 @@ export {
   type FaultRule
 } from './faults.js'
 export type { OrgMetricsTruth, NodeTruth, QueryTruth } from './org-metrics/snapshot.js'
+export type { ApiRequestRecord, RequestLog } from './request-log.js'
 export { ADMIN_PREFIX } from './routes/admin.js'
 export { METRIC_IDS } from './routes/cluster-metrics.js'
 export { ORG_METRICS_CONTENT_TYPE } from './routes/org-metrics.js'
@@ -46,14 +48,18 @@ export interface RunningSimulator {
   url: string
   state: SimulatorState
   adminToken: string
+  /** Key and path of every /api/ request so far. */
+  requestLog: RequestLog
   close(): Promise<void>
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const state = createSimulatorState(options)
   const adminToken = options.adminToken ?? randomBytes(24).toString('base64url')
+  const requestLog = createRequestLog()
   const app = buildSimulatorApp(state, {
     adminToken,
+    requestLog,
     ...(options.logger === undefined ? {} : { logger: options.logger })
   })
   await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 })
@@ -63,6 +69,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     url: `http://${host}:${address.port}`,
     state,
     adminToken,
+    requestLog,
     close: async () => {
       await app.close()
     }

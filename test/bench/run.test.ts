@@ -17,7 +17,8 @@ const SECTIONS = [
   '## 2. Parser',
   '## 3. Serving',
   '## 4. Memory',
-  '## 5. API budget'
+  '## 5. API budget',
+  '## 7. Per-cluster targets'
 ]
 
 function run(args: string[]): Promise<{ code: number | null; output: string }> {
@@ -124,5 +125,20 @@ describe.skipIf(!ready)('node bench/run.js --quick', () => {
       expect(row[10]).toMatch(/^0\.00 /) // none per scrape
       expect(row[11]).toMatch(/, 0 failed$/)
     }
+
+    const probe = tableRows(markdown, '## 7. Per-cluster targets')
+    expect(probe.map((row) => `${row[0]} ${row[1]}`)).toEqual([
+      '/metrics (all clusters) identity',
+      '/probe (one cluster) identity',
+      '/sd (30 targets) identity',
+      '/metrics (all clusters) gzip',
+      '/probe (one cluster) gzip'
+    ])
+    for (const row of probe) {
+      expect(Number(row[3])).toBeGreaterThan(0) // requests/s
+      expect(row[6]).toBe('0') // errors
+    }
+    // one cluster's answer is a small part of all clusters'
+    expect(Number(probe[1]![2])).toBeLessThan(Number(probe[0]![2]) / 10)
   })
 })

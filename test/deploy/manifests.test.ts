@@ -4,11 +4,12 @@
  * runs a cluster to find out.
  */
 import bcrypt from 'bcryptjs'
+import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { loadWebConfig, WebConfigError } from '../../src/server/web-config.js'
-import { REPO_ROOT } from '../helpers/environment.js'
+import { REPO_ROOT, externalTool } from '../helpers/environment.js'
 import { parseDockerfile } from './support/dockerfile-parse.js'
 import {
   KUBERNETES_DIR,
@@ -260,5 +261,94 @@ describe('deploy/kubernetes', () => {
       const mounted = list(at(pod, 'spec', 'volumes')).map((volume) => at(volume, 'secret', 'secretName'))
       expect(mounted).not.toContain(scrapeSecret.name)
     })
+  })
+})
+
+const kubectl = externalTool('kubectl')
+
+/** deploy/kubernetes-sharded as `kubectl kustomize` renders it (offline: no cluster needed). */
+function renderSharded(): Manifest[] {
+  const run = spawnSync(kubectl!, ['kustomize', join(REPO_ROOT, 'deploy', 'kubernetes-sharded')], {
+    encoding: 'utf8',
+    timeout: 60_000
+  })
+  expect(run.stderr).toBe('')
+  expect(run.status).toBe(0)
+  return parseYaml11(run.stdout, 'kubernetes-sharded').map((body) => ({
+    file: 'kubernetes-sharded',
+    text: run.stdout,
+    kind: String(body['kind']),
+    name: String(at(body, 'metadata', 'name')),
+    body
+  }))
+}
+
+describe.skipIf(kubectl === undefined)('deploy/kubernetes-sharded', () => {
+  let rendered: Manifest[] = []
+  beforeAll(() => {
+    rendered = renderSharded()
+  })
+  const of = (kind: string): Manifest => {
+    const found = rendered.filter((manifest) => manifest.kind === kind)
+    expect(found, kind).toHaveLength(1)
+    return found[0]!
+  }
+
+  it('replaces the Deployment with a StatefulSet and keeps the Secret, ServiceMonitor and rules', () => {
+    expect(rendered.map((manifest) => manifest.kind).sort()).toEqual([
+      'PrometheusRule',
+      'Secret',
+      'Service',
+      'ServiceMonitor',
+      'StatefulSet'
+    ])
+    for (const manifest of rendered) expect(at(manifest.body, 'metadata', 'namespace')).toBe('monitoring')
+  })
+
+  it('runs --total-shards pods that take their ordinal from the pod name', () => {
+    const statefulSet = of('StatefulSet')
+    const replicas = at(statefulSet.body, 'spec', 'replicas')
+    const shardedContainer = list(at(statefulSet.body, 'spec', 'template', 'spec', 'containers'))[0]!
+    const args = shardedContainer['args'] as string[]
+    expect(args).toContain(`--total-shards=${String(replicas)}`)
+    expect(args).toContain('--shard.from-pod-name')
+    expect(args.some((arg) => arg.startsWith('--shard='))).toBe(false)
+    const podName = list(shardedContainer['env']).find((entry) => entry['name'] === 'POD_NAME')
+    expect(at(podName, 'valueFrom', 'fieldRef', 'fieldPath')).toBe('metadata.name')
+    expect(at(statefulSet.body, 'spec', 'podManagementPolicy')).toBe('Parallel')
+  })
+
+  it('governs the pods with a headless Service that the ServiceMonitor scrapes as job cratedb-cloud-exporter', () => {
+    const statefulSet = of('StatefulSet')
+    const headless = of('Service')
+    expect(at(headless.body, 'spec', 'clusterIP')).toBe('None')
+    expect(at(statefulSet.body, 'spec', 'serviceName')).toBe(headless.name)
+    const podLabels = record(at(statefulSet.body, 'spec', 'template', 'metadata', 'labels'))
+    expect(selects(record(at(statefulSet.body, 'spec', 'selector', 'matchLabels')), podLabels)).toBe(true)
+    expect(selects(record(at(headless.body, 'spec', 'selector')), podLabels)).toBe(true)
+    const monitor = of('ServiceMonitor')
+    expect(
+      selects(
+        record(at(monitor.body, 'spec', 'selector', 'matchLabels')),
+        record(at(headless.body, 'metadata', 'labels'))
+      )
+    ).toBe(true)
+    // job = the Service's name, as the alert rules select
+    expect(headless.name).toBe('cratedb-cloud-exporter')
+    expect(at(monitor.body, 'spec', 'jobLabel')).toBeUndefined()
+  })
+
+  it('keeps the pod spec of the Deployment apart from the sharding (same probes, mounts, limits)', () => {
+    const sharded = at(of('StatefulSet').body, 'spec', 'template', 'spec') as Json
+    const single = at(pod, 'spec') as Json
+    const strip = (spec: Json): Json => {
+      const [first] = list(spec['containers'])
+      const { args: _args, env, ...rest } = first!
+      return {
+        ...spec,
+        containers: [{ ...rest, env: list(env).filter((entry) => entry['name'] !== 'POD_NAME') }]
+      }
+    }
+    expect(strip(sharded)).toEqual(strip(single))
   })
 })

@@ -31,6 +31,16 @@ describe('deploy/generate-prometheusrule.js', () => {
     expect(spawnSync(process.execPath, [GENERATOR, '--check'], { encoding: 'utf8' }).status).toBe(0)
   })
 
+  it('puts another exporter job into the rules that select the exporter by job (--exporter-job)', () => {
+    const result = generate('--exporter-job', 'monitoring/cratedb-cloud-exporter-sharded')
+    expect(result.status).toBe(0)
+    expect(result.stdout).toContain(
+      'up{job="monitoring/cratedb-cloud-exporter-sharded"} == 0 or absent(up{job="monitoring/cratedb-cloud-exporter-sharded"})'
+    )
+    expect(result.stdout).not.toContain('job="cratedb-cloud-exporter"')
+    expect(generate('--exporter-job', 'a b').stderr).toContain('letters, digits')
+  })
+
   it('carries every group of every rule file, in file order', () => {
     const resource = parseYaml11(committed, 'prometheusrule.yaml')[0]!
     expect(resource['kind']).toBe('PrometheusRule')

@@ -61,6 +61,8 @@ export interface PrometheusOptions {
   readonly evaluationIntervalSeconds?: number
   /** Absolute paths of rule files. */
   readonly ruleFiles?: readonly string[]
+  /** Discover the targets from this http_sd URL (refreshed every second) instead of `target`. */
+  readonly httpSdUrl?: string
 }
 
 interface ApiBody<T> {
@@ -87,7 +89,9 @@ export async function startTestPrometheus(options: PrometheusOptions): Promise<R
         job_name: options.jobName,
         ...(options.metricsPath === undefined ? {} : { metrics_path: options.metricsPath }),
         ...(options.basicAuth === undefined ? {} : { basic_auth: options.basicAuth }),
-        static_configs: [{ targets: [options.target] }]
+        ...(options.httpSdUrl === undefined
+          ? { static_configs: [{ targets: [options.target] }] }
+          : { http_sd_configs: [{ url: options.httpSdUrl, refresh_interval: '1s' }] })
       }
     ]
   }

@@ -6,6 +6,7 @@ import type { Collector, CollectorDefinition, CollectorDeps } from '../collector
 import type { Directory, DirectoryCluster, DirectoryStore } from '../directory.js'
 import { FamilyBuilder } from '../family-builder.js'
 import { COLLECTOR_DEFAULTS } from '../names.js'
+import { ownsOrganization, type Sharding } from '../shard.js'
 import { compileFilter, type CompiledFilter } from './filters.js'
 
 export interface InventoryFilters {
@@ -17,6 +18,8 @@ export interface InventoryFilters {
 export interface InventoryDeps extends CollectorDeps {
   readonly directory: DirectoryStore
   readonly filters: InventoryFilters
+  /** Only the organizations of this shard are listed further and published. */
+  readonly sharding?: Sharding
 }
 
 /** How long a project listing is reused. */
@@ -67,8 +70,11 @@ export function createInventoryCollector(deps: InventoryDeps): Collector {
     name: 'inventory',
     organizationId: '',
     async collect(signal) {
-      const organizations = (await deps.api.organizations(signal)).filter((org) =>
-        deps.filters.organizations.matches(org.name, org.id)
+      const sharding = deps.sharding
+      const organizations = (await deps.api.organizations(signal)).filter(
+        (org) =>
+          deps.filters.organizations.matches(org.name, org.id) &&
+          (sharding === undefined || ownsOrganization(sharding, org.id))
       )
       const perOrganization = await Promise.all(
         organizations.map(async (organization) => {
@@ -194,6 +200,7 @@ export const inventoryDefinition: CollectorDefinition = {
         organizations: compileFilter(context.config.filters.organizations),
         projects: compileFilter(context.config.filters.projects),
         clusters: compileFilter(context.config.filters.clusters)
-      }
+      },
+      sharding: context.config.sharding
     })
 }

@@ -17,7 +17,7 @@ export interface TelemetryRouteOptions {
  * joined. (A stream would be throttled by the socket's 16 KiB high-water mark and go back to the event
  * loop for every part; reply.send needs one Buffer.) onResponse hooks still run after a hijacked reply.
  */
-function sendParts(reply: FastifyReply, parts: readonly (readonly Buffer[])[], head: boolean): void {
+export function sendParts(reply: FastifyReply, parts: readonly (readonly Buffer[])[], head: boolean): void {
   let length = 0
   for (const list of parts) for (const part of list) length += part.length
   reply.header('Content-Length', length)

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { API_ERROR_REASONS } from '../../../src/cloud/errors.js'
 import { families } from '../../../src/metrics/catalogue.js'
 import { createSelfMetrics } from '../../../src/metrics/self-metrics.js'
+import { registerShardMetrics } from '../../../src/metrics/shard-metrics.js'
 import { REPO_ROOT } from '../../helpers/environment.js'
 
 const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8')
@@ -27,6 +28,7 @@ describe('README', () => {
   it("lists every one of the exporter's own metrics", async () => {
     const registry = new Registry()
     createSelfMetrics({ registry, version: 'x', revision: 'x' })
+    registerShardMetrics(registry, { total: 1, ordinal: 0 })
     const names = (await registry.getMetricsAsJSON()).map((metric) => metric.name)
     expect(names.length).toBeGreaterThan(10)
     expect(names.filter((name) => !readme.includes(name))).toEqual([])

@@ -40,7 +40,8 @@ function slowRenderer(delayMs: number) {
     text: ExpositionBody.of(''),
     openMetrics: ExpositionBody.of(''),
     renderedAt: 0,
-    generation
+    generation,
+    clusters: new Map()
   }
   const renderer: ExpositionRenderer = {
     async render(families: readonly FamilySnapshot[]) {

@@ -26,6 +26,7 @@ function input(families: StatusInput['families']): StatusInput {
     ready: true,
     problem: null,
     apiUrl: 'https://console.example',
+    shard: { ordinal: 0, total: 1 },
     directory,
     families,
     collectors: [],

@@ -44,6 +44,8 @@ describe('alert rules', () => {
         'CrateDBCloudClusterUnreachable',
         'CrateDBCloudNoClustersDiscovered',
         'CrateDBCloudExporterDown',
+        'CrateDBCloudExporterShardsDisagree',
+        'CrateDBCloudExporterShardMissing',
         'CrateDBCloudExporterDataStale',
         'CrateDBCloudCollectorNeverSucceeded',
         'CrateDBCloudApiAuthenticationFailing',

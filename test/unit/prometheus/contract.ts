@@ -5,6 +5,7 @@ import { parse } from 'yaml'
 import { createAutopilotMetrics } from '../../../src/autopilot/metrics.js'
 import { families } from '../../../src/metrics/catalogue.js'
 import { createSelfMetrics } from '../../../src/metrics/self-metrics.js'
+import { registerShardMetrics } from '../../../src/metrics/shard-metrics.js'
 import { REPO_ROOT } from '../../helpers/environment.js'
 
 export const ALERTS_FILE = resolve(REPO_ROOT, 'prometheus/rules/cratedb-cloud-alerts.yml')
@@ -61,6 +62,7 @@ export async function contractMetrics(): Promise<Map<string, MetricKind>> {
   const names = new Map<string, MetricKind>()
   for (const spec of Object.values(families)) names.set(spec.name, spec.type)
   const self = createSelfMetrics({ registry: new Registry(), version: '0.0.0', revision: 'test' })
+  registerShardMetrics(self.registry, { total: 1, ordinal: 0 })
   for (const metric of await self.registry.getMetricsAsJSON()) {
     const type = String(metric.type)
     if (type === 'histogram') {

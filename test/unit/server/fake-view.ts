@@ -5,7 +5,13 @@ import type { Logger } from '../../../src/logger.js'
 import { REDACT_PATHS } from '../../../src/logger.js'
 import { ExpositionBody } from '../../../src/metrics/body.js'
 import { createSelfMetrics, type SelfMetrics } from '../../../src/metrics/self-metrics.js'
-import type { ExporterView, Exposition, StatusReport } from '../../../src/engine/view.js'
+import type {
+  ClusterTarget,
+  ExporterView,
+  Exposition,
+  ProbeLookup,
+  StatusReport
+} from '../../../src/engine/view.js'
 
 export const NOW = Date.UTC(2025, 4, 1, 12, 0, 0)
 
@@ -14,7 +20,8 @@ export function exposition(generation: number, text = `up_total ${generation}\n`
     text: ExpositionBody.of(text),
     openMetrics: ExpositionBody.of(`# TYPE up counter\nup_total ${generation}\n`),
     renderedAt: NOW,
-    generation
+    generation,
+    clusters: new Map()
   }
 }
 
@@ -26,6 +33,7 @@ export function sampleStatus(overrides: Partial<StatusReport> = {}): StatusRepor
     ready: true,
     problem: null,
     apiUrl: 'https://console.cratedb.cloud',
+    shard: { ordinal: 0, total: 1 },
     organizations: [
       { id: 'org-1', name: 'Acme & Co', orgMetricsDroppedNodes: { unknown_cluster: 0, limit: 0 } },
       { id: 'org-2', name: 'Globex', orgMetricsDroppedNodes: null }
@@ -108,6 +116,8 @@ export interface FakeView extends ExporterView {
   expositionCalls: number
   /** What selfMetrics() answers, per format. */
   self: { text: string; openmetrics: string }
+  clusterTargets: ClusterTarget[]
+  probeLookup: (clusterId: string) => ProbeLookup
 }
 
 export function fakeView(): FakeView {
@@ -118,6 +128,10 @@ export function fakeView(): FakeView {
     report: sampleStatus(),
     expositionCalls: 0,
     self: { text: '', openmetrics: '# EOF\n' },
+    clusterTargets: [],
+    probeLookup: () => ({ found: false, reason: 'not in the fake view' }),
+    targets: () => view.clusterTargets,
+    probe: (clusterId) => view.probeLookup(clusterId),
     exposition() {
       view.expositionCalls += 1
       return view.current

@@ -97,6 +97,12 @@ describe('landing page', () => {
     expect(page).toContain('<code>org-3</code></td><td><span class="muted">–</span></td>')
   })
 
+  it('says which shard the exporter is', () => {
+    expect(compact(renderLandingPage(sampleStatus(), options))).toContain('unsharded: every organization')
+    const sharded = compact(renderLandingPage(sampleStatus({ shard: { ordinal: 2, total: 3 } }), options))
+    expect(sharded).toContain('2 of 3 (ordinals from 0)')
+  })
+
   it('says why it is not ready, and handles an empty status', () => {
     const page = compact(
       renderLandingPage(
