@@ -54,7 +54,7 @@ describe('the suite without ../shared', () => {
   const files = sharedReadingFiles()
 
   it('finds the test files that read ../shared', () => {
-    expect(files).toContain('test/unit/cloud/org-metrics-reader.test.ts')
+    expect(files).toContain('test/unit/collectors/org-metrics/reader.test.ts')
     expect(files.length).toBeGreaterThanOrEqual(6)
   })
 
@@ -76,8 +76,8 @@ describe('the suite without ../shared', () => {
     expect(report.numPendingTests).toBeGreaterThan(0)
     // The fixture tests of the reader, chunk and fuzz files need no capture and still run.
     for (const file of [
-      'test/unit/cloud/org-metrics-reader.test.ts',
-      'test/unit/cloud/org-metrics-reader-chunks.test.ts',
+      'test/unit/collectors/org-metrics/reader.test.ts',
+      'test/unit/collectors/org-metrics/reader-chunks.test.ts',
       'test/fuzz/prom-text.fuzz.test.ts'
     ]) {
       const result = report.testResults.find((r) => relative(REPO_ROOT, r.name) === file)
