@@ -294,9 +294,12 @@ describe.skipIf(kubectl === undefined)('deploy/kubernetes-sharded', () => {
     return found[0]!
   }
 
-  it('replaces the Deployment with a StatefulSet and keeps the Secret, ServiceMonitor and rules', () => {
+  it('replaces the Deployment with a StatefulSet and keeps the Secrets, policy, monitor and rules', () => {
     expect(rendered.map((manifest) => manifest.kind).sort()).toEqual([
+      'NetworkPolicy',
       'PrometheusRule',
+      'Secret',
+      'Secret',
       'Secret',
       'Service',
       'ServiceMonitor',
