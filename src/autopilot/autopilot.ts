@@ -444,17 +444,19 @@ export function createStorageAutopilot(deps: StorageAutopilotDeps): StorageAutop
     return evaluating
   }
 
-  logger.info(
-    {
-      mode: config.mode,
-      trigger: config.trigger,
-      max_disk_size_per_node_bytes: config.limits.maxDiskSizePerNodeBytes
-    },
-    `storage autopilot on, ${config.mode === 'apply' ? 'in apply mode: it will expand storage' : 'in dry-run: it reports, never expands'}`
-  )
-
   return {
-    start: schedule,
+    // Said when it starts, after the exporter listens: a start that fails says only why.
+    start() {
+      logger.info(
+        {
+          mode: config.mode,
+          trigger: config.trigger,
+          max_disk_size_per_node_bytes: config.limits.maxDiskSizePerNodeBytes
+        },
+        `storage autopilot on, ${config.mode === 'apply' ? 'in apply mode: it will expand storage' : 'in dry-run: it reports, never expands'}`
+      )
+      schedule()
+    },
     async stop() {
       stopping.abort(new Error('the storage autopilot stops'))
       if (timer !== null) clock.clearTimeout(timer)
