@@ -80,3 +80,13 @@ export function compareOnWorker(lane: string, password: string, hash: string): P
     thread.postMessage({ id, password, hash })
   })
 }
+
+/**
+ * Ends the worker threads. They are unref'd, yet a server that closes ends them too, so that nothing
+ * of the web server outlives it; a later comparison starts a new one.
+ */
+export async function stopWorkers(): Promise<void> {
+  const slots = [...workers.values()]
+  workers.clear()
+  await Promise.allSettled(slots.map((slot) => slot.thread.terminate()))
+}

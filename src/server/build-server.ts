@@ -10,6 +10,7 @@ import { systemClock, type Clock } from '../clock.js'
 import type { Logger } from '../logger.js'
 import type { SelfMetrics } from '../metrics/self-metrics.js'
 import { createAccessHook } from './authentication.js'
+import { stopWorkers } from './bcrypt-worker.js'
 import { createGzipCache } from './gzip-cache.js'
 import { healthRoutes } from './routes/health.js'
 import { probeRoutes } from './routes/probe.js'
@@ -200,6 +201,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       done()
     })
   }
+
+  if ((deps.webConfig?.basicAuthUsers.size ?? 0) > 0) app.addHook('onClose', () => stopWorkers())
 
   const gzip = createGzipCache()
   void app.register(telemetryRoutes, { view: deps.view, telemetryPath, selfMetrics: deps.selfMetrics, gzip })
