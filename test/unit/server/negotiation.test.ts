@@ -74,6 +74,15 @@ describe('gzipPrefix and gzipTail', () => {
     expect(gunzipSync(await whole(new ExpositionBody([]), '')).length).toBe(0)
   })
 
+  it('keep the running CRC-32 across empty Buffers, even those without a data pointer', async () => {
+    // An empty Buffer over an empty ArrayBuffer has no data pointer; zlib's crc32 answers 0 for it.
+    const empty = (): Buffer => Buffer.from(new ArrayBuffer(0))
+    const body = new ExpositionBody([Buffer.from('a 1\n'), empty(), Buffer.from('b 2\n'), empty()])
+    const prefix = await gzipPrefix(body)
+    const compressed = Buffer.concat([prefix.head, ...gzipTail(prefix, empty())])
+    expect(gunzipSync(compressed).toString('utf8')).toBe('a 1\nb 2\n')
+  })
+
   it('make one member that a strict single-member reader accepts: the gzip tool', async () => {
     const text = Array.from({ length: 5000 }, (_, i) => `series_${i % 97}{n="${i}"} ${i * 1.5}\n`).join('')
     const compressed = await whole(new ExpositionBody([Buffer.from(text)]), 'self_total 1\n')
