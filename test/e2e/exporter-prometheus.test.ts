@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { externalTool } from '../helpers/environment.js'
-import { startTestExporter, waitFor, type TestExporter } from '../helpers/exporter.js'
+import { hasPolled, startTestExporter, waitFor, type TestExporter } from '../helpers/exporter.js'
 import { promtoolCheckMetrics, startTestPrometheus, type RunningPrometheus } from '../helpers/prometheus.js'
 import { startTestSimulator, type RunningSimulator } from '../helpers/simulator.js'
 
@@ -23,20 +23,8 @@ function sampleCount(text: string): number {
   return text.split('\n').filter((line) => line !== '' && !line.startsWith('#')).length
 }
 
-/** Both collectors of every organization have succeeded once. */
-function polled(text: string, organizations: number): boolean {
-  const ok = (collector: string): number =>
-    text
-      .split('\n')
-      .filter(
-        (line) =>
-          line.startsWith(`cratedb_cloud_collector_success{collector="${collector}"`) && line.endsWith(' 1')
-      ).length
-  return ok('inventory') >= 1 && ok('org_metrics') === organizations
-}
-
 /**
- * The exporter issue's end-to-end test: a real Prometheus scrapes the exporter running against the demo
+ * End to end: a real Prometheus scrapes the exporter running against the demo
  * scenario, promtool accepts its output, and a scrape never calls the CrateDB Cloud API.
  */
 describe.skipIf(prometheusBinary === undefined || promtool === undefined)(
@@ -53,7 +41,7 @@ describe.skipIf(prometheusBinary === undefined || promtool === undefined)(
       // Default intervals (60 s): after the first polls the exporter stays quiet for the rest of the test.
       exporter = await startTestExporter(simulator)
       await waitFor('the first inventory and org-metrics polls', async () =>
-        polled(await scrapeText(exporter), organizations)
+        hasPolled(await scrapeText(exporter), organizations)
       )
       prometheus = await startTestPrometheus({
         binary: prometheusBinary!,

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { externalTool } from '../helpers/environment.js'
-import { startTestExporter, waitFor, type TestExporter } from '../helpers/exporter.js'
+import { hasPolled, startTestExporter, waitFor, type TestExporter } from '../helpers/exporter.js'
 import { startTestPrometheus, type RunningPrometheus } from '../helpers/prometheus.js'
 import { startTestSimulator, type RunningSimulator } from '../helpers/simulator.js'
 
@@ -14,18 +14,6 @@ async function get(exporter: TestExporter, path: string): Promise<string> {
   const response = await fetch(`${exporter.url}${path}`, { headers: { accept: TEXT_FORMAT } })
   expect(response.status).toBe(200)
   return response.text()
-}
-
-/** Every org_metrics collector and the inventory have succeeded once. */
-function polled(text: string, organizations: number): boolean {
-  const ok = (collector: string): number =>
-    text
-      .split('\n')
-      .filter(
-        (line) =>
-          line.startsWith(`cratedb_cloud_collector_success{collector="${collector}"`) && line.endsWith(' 1')
-      ).length
-  return ok('inventory') >= 1 && ok('org_metrics') === organizations
 }
 
 /** `name{labels}` of every cluster or node sample of one cluster on /metrics (values aside). */
@@ -71,7 +59,7 @@ describe.skipIf(prometheusBinary === undefined)('per-cluster targets from /sd, s
       .map((cluster) => cluster.id)
       .sort()
     exporter = await startTestExporter(simulator)
-    await waitFor('the first polls', async () => polled(await get(exporter, '/metrics'), organizations))
+    await waitFor('the first polls', async () => hasPolled(await get(exporter, '/metrics'), organizations))
     prometheus = await startTestPrometheus({
       binary: prometheusBinary!,
       jobName: JOB,

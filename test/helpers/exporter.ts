@@ -85,3 +85,23 @@ export async function scrape(exporter: RunningExporter, path = '/metrics'): Prom
   if (!response.ok) throw new Error(`GET ${path}: HTTP ${response.status}`)
   return response.text()
 }
+
+/**
+ * Whether a text exposition holds the data of a first inventory poll and of one org-metrics read for
+ * each of `organizations` (and, when given, `clusters` clusters in all). The collector_success gauges
+ * are live, while the collectors' data is rendered a moment after a run ends (runs that end close
+ * together share one render): a success alone does not mean that the data is on /metrics yet.
+ */
+export function hasPolled(text: string, organizations: number, clusters?: number): boolean {
+  const lines = text.split('\n')
+  const count = (prefix: string, suffix = ''): number =>
+    lines.filter((line) => line.startsWith(prefix) && line.endsWith(suffix)).length
+  const succeeded = (collector: string): number =>
+    count(`cratedb_cloud_collector_success{collector="${collector}"`, ' 1')
+  return (
+    succeeded('inventory') >= 1 &&
+    succeeded('org_metrics') === organizations &&
+    count('cratedb_cloud_org_metrics_newest_sample_timestamp_seconds{') === organizations &&
+    (clusters === undefined || count('cratedb_cloud_cluster_info{') === clusters)
+  )
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { shardOf } from '../../../src/collectors/shard.js'
-import { startTestExporter, waitFor, type TestExporter } from '../../helpers/exporter.js'
+import { hasPolled, startTestExporter, waitFor, type TestExporter } from '../../helpers/exporter.js'
 import { startTestSimulator, type RunningSimulator } from '../../helpers/simulator.js'
 
 const TOTAL = 3
@@ -16,30 +16,6 @@ async function text(exporter: TestExporter): Promise<string> {
     headers: { accept: 'text/plain; version=0.0.4' }
   })
   return response.text()
-}
-
-function successes(body: string, collector: string): number {
-  return body
-    .split('\n')
-    .filter(
-      (line) =>
-        line.startsWith(`cratedb_cloud_collector_success{collector="${collector}"`) && line.endsWith(' 1')
-    ).length
-}
-
-/**
- * Whether the body holds the data of the inventory and of `organizations` org-metrics reads. The
- * collector_success gauges are live, while the data blocks are rendered a moment after a run ends
- * (runs that end close together share a render), so success alone does not mean the data is there.
- */
-function polled(body: string, organizations: number): boolean {
-  const count = (prefix: string): number => body.split('\n').filter((line) => line.startsWith(prefix)).length
-  return (
-    successes(body, 'inventory') >= 1 &&
-    successes(body, 'org_metrics') === organizations &&
-    count('cratedb_cloud_org_metrics_newest_sample_timestamp_seconds{') === organizations &&
-    count('cratedb_cloud_cluster_info{') === organizations * CLUSTERS
-  )
 }
 
 /** `name{labels}` of the cluster and node series (values aside). */
@@ -63,7 +39,12 @@ describe('organizations split across three shards', () => {
 
   beforeAll(async () => {
     simulator = await startTestSimulator({
-      scenario: { kind: 'generated', organizations: ORGANIZATIONS, projectsPerOrganization: 1, clusters: CLUSTERS },
+      scenario: {
+        kind: 'generated',
+        organizations: ORGANIZATIONS,
+        projectsPerOrganization: 1,
+        clusters: CLUSTERS
+      },
       credentials: KEYS
     })
     organizationIds = simulator.state.organizations().map((organization) => organization.id)
@@ -86,9 +67,9 @@ describe('organizations split across three shards', () => {
       'every exporter to poll all its organizations once',
       async () => {
         for (const [ordinal, shard] of shards.entries()) {
-          if (!polled(await text(shard), owned(ordinal))) return false
+          if (!hasPolled(await text(shard), owned(ordinal), owned(ordinal) * CLUSTERS)) return false
         }
-        return polled(await text(whole), ORGANIZATIONS)
+        return hasPolled(await text(whole), ORGANIZATIONS, ORGANIZATIONS * CLUSTERS)
       },
       60_000
     )
