@@ -1,9 +1,14 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { Writable } from 'node:stream'
+import type { FastifyInstance } from 'fastify'
 import { Registry } from 'prom-client'
 import { pino } from 'pino'
 import type { Logger } from '../../../src/logger.js'
 import { REDACT_PATHS } from '../../../src/logger.js'
 import { ExpositionBody } from '../../../src/metrics/body.js'
+import { buildServer } from '../../../src/server/build-server.js'
+import { loadWebConfig } from '../../../src/server/web-config.js'
 import { createSelfMetrics, type SelfMetrics } from '../../../src/metrics/self-metrics.js'
 import type {
   ClusterTarget,
@@ -174,4 +179,27 @@ export function captureLogger(level: 'debug' | 'info' = 'debug'): { logger: Logg
         .split('\n')
         .filter((line) => line !== '')
   }
+}
+
+/**
+ * A server with a fake view, listening on 127.0.0.1 (a free port) with the web configuration
+ * `webConfigYaml`, written to a new file in `dir` (relative paths in it resolve against `dir`).
+ */
+export async function listenWithWebConfig(
+  dir: string,
+  webConfigYaml: string
+): Promise<{ app: FastifyInstance; port: number }> {
+  const path = join(dir, `web-${Math.random().toString(36).slice(2)}.yml`)
+  writeFileSync(path, webConfigYaml)
+  const app = buildServer({
+    view: fakeView(),
+    logger: captureLogger('info').logger,
+    telemetryPath: '/metrics',
+    webConfig: loadWebConfig(path, (file) => readFileSync(file)),
+    selfMetrics: testSelfMetrics()
+  })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const address = app.server.address()
+  if (address === null || typeof address === 'string') throw new Error('no port')
+  return { app, port: address.port }
 }

@@ -1,14 +1,12 @@
 import { execFile } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
-import { buildServer } from '../../../src/server/build-server.js'
-import { loadWebConfig } from '../../../src/server/web-config.js'
 import { externalTool } from '../../helpers/environment.js'
 import { writeSelfSignedCertificate } from '../../helpers/tls.js'
-import { captureLogger, fakeView, testSelfMetrics } from './fake-view.js'
+import { listenWithWebConfig } from './fake-view.js'
 
 /**
  * Which TLS 1.2 cipher suites a client can get, asked with `openssl s_client -cipher` on loopback: by
@@ -45,20 +43,11 @@ function negotiated(port: number, cipher: string): Promise<string | null> {
   })
 }
 
-async function start(certDir: string, extra = ''): Promise<{ app: FastifyInstance; port: number }> {
-  const path = join(certDir, `web-${Math.random().toString(36).slice(2)}.yml`)
-  writeFileSync(path, `tls_server_config:\n  cert_file: cert.pem\n  key_file: key.pem\n${extra}`)
-  const app = buildServer({
-    view: fakeView(),
-    logger: captureLogger('info').logger,
-    telemetryPath: '/metrics',
-    webConfig: loadWebConfig(path, (file) => readFileSync(file)),
-    selfMetrics: testSelfMetrics()
-  })
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  const address = app.server.address()
-  if (address === null || typeof address === 'string') throw new Error('no port')
-  return { app, port: address.port }
+function start(certDir: string, extra = ''): Promise<{ app: FastifyInstance; port: number }> {
+  return listenWithWebConfig(
+    certDir,
+    `tls_server_config:\n  cert_file: cert.pem\n  key_file: key.pem\n${extra}`
+  )
 }
 
 describe.skipIf(openssl === undefined)('TLS 1.2 cipher suites', () => {

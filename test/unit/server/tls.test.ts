@@ -1,15 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import bcrypt from 'bcryptjs'
 import { Agent, request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
-import { buildServer } from '../../../src/server/build-server.js'
-import { loadWebConfig } from '../../../src/server/web-config.js'
 import { externalTool } from '../../helpers/environment.js'
 import { writeSelfSignedCertificate } from '../../helpers/tls.js'
-import { captureLogger, fakeView, testSelfMetrics } from './fake-view.js'
+import { listenWithWebConfig } from './fake-view.js'
 
 /**
  * A real TLS server on 127.0.0.1 with a self-signed certificate made for this run (no key is committed):
@@ -23,19 +21,8 @@ function basic(user: string, password: string): string {
 }
 
 async function start(webConfigYaml: string): Promise<{ app: FastifyInstance; url: string }> {
-  const path = join(dir, `web-${Math.random().toString(36).slice(2)}.yml`)
-  writeFileSync(path, webConfigYaml)
-  const app = buildServer({
-    view: fakeView(),
-    logger: captureLogger('info').logger,
-    telemetryPath: '/metrics',
-    webConfig: loadWebConfig(path, (file) => readFileSync(file)),
-    selfMetrics: testSelfMetrics()
-  })
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  const address = app.server.address()
-  if (address === null || typeof address === 'string') throw new Error('no port')
-  return { app, url: `https://127.0.0.1:${address.port}` }
+  const { app, port } = await listenWithWebConfig(dir, webConfigYaml)
+  return { app, url: `https://127.0.0.1:${port}` }
 }
 
 function client(options: { trust?: boolean; clientCert?: boolean } = {}): Agent {
