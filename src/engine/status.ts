@@ -4,14 +4,11 @@ import { families as f } from '../metrics/catalogue.js'
 import type { FamilySnapshot, FamilySpec } from '../metrics/types.js'
 import type { ClusterStatus, CollectorStatus, StatusReport } from './view.js'
 
-export interface StatusInput {
-  readonly version: string
-  readonly startedAt: number
-  readonly now: number
-  readonly ready: boolean
-  readonly problem: string | null
-  readonly apiUrl: string
-  readonly shard: { readonly ordinal: number; readonly total: number }
+/** What the report says as it is given, plus what its organizations, clusters and collectors come from. */
+export interface StatusInput extends Pick<
+  StatusReport,
+  'version' | 'startedAt' | 'now' | 'ready' | 'problem' | 'apiUrl' | 'shard'
+> {
   readonly directory: Directory
   readonly families: readonly FamilySnapshot[]
   readonly collectors: readonly CollectorStatus[]
