@@ -65,12 +65,14 @@ try {
       reader.end()
     })
   // The last chunk's arrival and the reader's end, inside each collector run.
+  let firstChunkAt = 0n
   let lastChunkAt = 0n
   let endedAt = 0n
   const run = await createOrgMetricsRun(`${base}${world.basePath}`, world.organizationId, {
     wrapReader: (reader) => ({
       write(chunk) {
         lastChunkAt = now()
+        if (firstChunkAt === 0n) firstChunkAt = lastChunkAt
         reader.write(chunk)
       },
       end() {
@@ -80,15 +82,20 @@ try {
       }
     })
   })
+  const beforeFirstChunk = []
   const afterLastChunk = []
   const afterReader = []
   if (steps.has('run'))
     await timed('org_metrics collector run', async () => {
+      firstChunkAt = 0n
+      const started = now()
       await run.collect()
       const done = now()
+      beforeFirstChunk.push(Number(firstChunkAt - started) / 1e9)
       afterLastChunk.push(Number(done - lastChunkAt) / 1e9)
       afterReader.push(Number(done - endedAt) / 1e9)
     })
+  console.log(`${'  of which before the first chunk arrived'.padEnd(40)} ${ms(median(beforeFirstChunk))}`)
   console.log(`${'  of which after the last chunk arrived'.padEnd(40)} ${ms(median(afterLastChunk))}`)
   console.log(`${'  of which after the reader ended'.padEnd(40)} ${ms(median(afterReader))}`)
   await run.close()

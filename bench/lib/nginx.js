@@ -22,6 +22,13 @@ export function freePort() {
  * (nginx's delay is whole milliseconds: a chunk of a round number of them keeps the rate exact).
  */
 const PACED_CHUNK_MS = 4
+/**
+ * A paced server's socket send buffer. nginx paces what it writes into the socket; on a WAN link the
+ * bytes in flight and the receiver's buffer (autotuned to about twice the bandwidth-delay product, some
+ * MiB at these rates) absorb a short stall of the reader. On loopback the receiver's window stays small,
+ * so this buffer stands in for them: a pause of the reader does not stop the sender's clock.
+ */
+const PACED_SNDBUF = '4m'
 
 /**
  * Starts nginx (one worker, keep-alive, sendfile, precompressed .gz files served as they are) on
@@ -70,7 +77,7 @@ http {
 ${[...paced]
   .map(
     ([rate, pacedPort]) => `  server {
-    listen 127.0.0.1:${pacedPort};
+    listen 127.0.0.1:${pacedPort} sndbuf=${PACED_SNDBUF};
     root ${root};
     index index.json index.prom;
     gzip_static on;
