@@ -52,11 +52,20 @@ try {
     `${world.label}: ${(world.bytes / 1e6).toFixed(1)} MB, ${rate === undefined ? 'loopback' : `${args.mbits} Mbit/s`}`
   )
   const url = `${base}${world.metricsPath}`
-  if (steps.has('drop'))
+  if (steps.has('drop')) {
+    const firstChunk = []
     await timed('undici request, body dropped', async () => {
+      const started = now()
       const response = await request(url)
-      for await (const chunk of response.body) void chunk
+      let first = true
+      for await (const chunk of response.body) {
+        if (first) firstChunk.push(secondsSince(started))
+        first = false
+        void chunk
+      }
     })
+    console.log(`${'  of which before the first chunk arrived'.padEnd(40)} ${ms(median(firstChunk))}`)
+  }
   if (steps.has('reader'))
     await timed('undici request, body to the reader', async () => {
       const response = await request(url)
