@@ -39,6 +39,7 @@ const PLAN = quick
   ? {
       clusters: [3, 100],
       ingestReps: 2,
+      paced: { bitsPerSecond: [1e9], clusters: [3], minReps: 1 },
       scrapes: 2,
       parserReps: 2,
       baselineCapMb: 8,
@@ -50,6 +51,7 @@ const PLAN = quick
   : {
       clusters: [3, 100, 1000],
       ingestReps: 7,
+      paced: { bitsPerSecond: [100e6, 1e9], clusters: [100, 1000], minReps: 3 },
       scrapes: 7,
       parserReps: 5,
       baselineCapMb: 32,
@@ -81,7 +83,9 @@ async function main() {
   const found = tools()
   const workDir = mkdtempSync(join(tmpdir(), 'cce-bench-'))
   const wwwDir = join(workDir, 'www')
-  const nginx = await startNginx(found.nginx, wwwDir, workDir)
+  const nginx = await startNginx(found.nginx, wwwDir, workDir, {
+    pacedBitsPerSecond: PLAN.paced.bitsPerSecond
+  })
   const sections = []
   const goals = []
   const add = (result) => {
@@ -106,6 +110,7 @@ async function main() {
           workDir,
           reps: PLAN.ingestReps,
           scrapes: PLAN.scrapes,
+          paced: PLAN.paced,
           log
         })
       )

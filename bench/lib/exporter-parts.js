@@ -32,9 +32,10 @@ export function quietLogger() {
 
 /**
  * An API client against `baseUrl` and the inventory and org-metrics collectors of its one organization.
- * `collect()` runs the org-metrics collector once: the timed unit.
+ * `collect()` runs the org-metrics collector once: the timed unit. `wrapReader`, when given, wraps the
+ * collector's reader (for timing its chunks).
  */
-export async function createOrgMetricsRun(baseUrl, organizationId) {
+export async function createOrgMetricsRun(baseUrl, organizationId, { wrapReader = (reader) => reader } = {}) {
   const config = benchConfig([['api.url', baseUrl]])
   const logger = quietLogger()
   const clock = systemClock
@@ -71,7 +72,7 @@ export async function createOrgMetricsRun(baseUrl, organizationId) {
     clock,
     organizationId,
     directory,
-    createReader: createOrgMetricsReader,
+    createReader: (options) => wrapReader(createOrgMetricsReader(options)),
     keepMissingForMs: 300_000
   })
   return {

@@ -18,12 +18,29 @@ export function freePort() {
 }
 
 /**
- * Starts nginx (one worker, keep-alive, sendfile, precompressed .gz files served as they are) on
- * 127.0.0.1 serving `root`; directories answer with their index.json or index.prom. Returns
- * { url, stop() }.
+ * A paced server sends at most this many milliseconds' worth of bytes at once, then waits that long
+ * (nginx's delay is whole milliseconds: a chunk of a round number of them keeps the rate exact).
  */
-export async function startNginx(nginx, root, workDir) {
+const PACED_CHUNK_MS = 4
+/**
+ * A paced server's socket send buffer. nginx paces what it writes into the socket; on a WAN link the
+ * bytes in flight and the receiver's buffer (autotuned to about twice the bandwidth-delay product, some
+ * MiB at these rates) absorb a short stall of the reader. On loopback the receiver's window stays small,
+ * so this buffer stands in for them: a pause of the reader does not stop the sender's clock.
+ */
+const PACED_SNDBUF = '4m'
+
+/**
+ * Starts nginx (one worker, keep-alive, sendfile, precompressed .gz files served as they are) on
+ * 127.0.0.1 serving `root`; directories answer with their index.json or index.prom. Each of
+ * `pacedBitsPerSecond` adds a server of the same files sent at that rate (`limit_rate`, in chunks of
+ * 4 ms: a steady stream like a WAN link's rather than bursts of megabytes).
+ * Returns { url, paced: Map(bits per second -> url), stop() }.
+ */
+export async function startNginx(nginx, root, workDir, { pacedBitsPerSecond = [] } = {}) {
   const port = await freePort()
+  const paced = new Map()
+  for (const rate of pacedBitsPerSecond) paced.set(rate, await freePort())
   const dir = join(workDir, 'nginx')
   mkdirSync(dir, { recursive: true })
   // Worker processes run as an unprivileged user when nginx starts as root: the files must be readable.
@@ -57,11 +74,27 @@ http {
     gzip_static on;
     etag off;
   }
-}
+${[...paced]
+  .map(
+    ([rate, pacedPort]) => `  server {
+    listen 127.0.0.1:${pacedPort} sndbuf=${PACED_SNDBUF};
+    root ${root};
+    index index.json index.prom;
+    gzip_static on;
+    etag off;
+    limit_rate ${Math.round(rate / 8)};
+    sendfile_max_chunk ${Math.round((rate / 8) * (PACED_CHUNK_MS / 1000))};
+  }
+`
+  )
+  .join('')}}
 `
   )
   const child = start(nginx, ['-p', dir, '-c', config, '-e', join(dir, 'error.log')])
   const url = `http://127.0.0.1:${port}`
   await waitForHttp(`${url}/`, { status: 'any', child, timeoutMs: 15_000 })
-  return { url, pid: child.pid, stop: () => child.stop() }
+  const pacedUrls = new Map([...paced].map(([rate, pacedPort]) => [rate, `http://127.0.0.1:${pacedPort}`]))
+  for (const pacedUrl of pacedUrls.values())
+    await waitForHttp(`${pacedUrl}/`, { status: 'any', child, timeoutMs: 15_000 })
+  return { url, paced: pacedUrls, pid: child.pid, stop: () => child.stop() }
 }

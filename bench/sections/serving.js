@@ -14,7 +14,9 @@ import { fixed, median, mib, ms, ratio, verdict } from '../lib/stats.js'
 import { runWrk } from '../lib/wrk.js'
 
 const THROUGHPUT_GOAL = 0.8
+/** gzip: an absolute p99 at GOAL_CONNECTIONS; identity: a p99 relative to the bare server's. */
 const P99_GOAL_SECONDS = 0.01
+const P99_RATIO_GOAL = 1.2
 const GOAL_CONNECTIONS = 8
 
 /** The raw body of a GET (no decompression), and its headers. */
@@ -103,15 +105,27 @@ export async function servingSection({ clusters, nginx, wwwDir, tools, reps, sec
           const p99 = median(runs.map((r) => r.p99))
           const errors = runs.reduce((sum, r) => sum + r.errors, 0)
           let goal = '—'
-          if (target === targets[0] && c === GOAL_CONNECTIONS) {
-            const okRps = rps / bareRps >= THROUGHPUT_GOAL
-            const okP99 = p99 < P99_GOAL_SECONDS
+          const bareP99 = median(results.get(`${gzip}/${c}/${targets[1].name}`).map((r) => r.p99))
+          const okRps = rps / bareRps >= THROUGHPUT_GOAL
+          if (target === targets[0] && !gzip) {
+            // Identity: a 4 MiB body on two cores is judged against the bare server on the same cores.
+            const okP99 = p99 <= P99_RATIO_GOAL * bareP99
             goals.push({
-              what: `serving ${gzip ? 'gzip' : 'identity'}: ≥ ${THROUGHPUT_GOAL}× bare`,
+              what: `serving identity at ${c} connection${c > 1 ? 's' : ''}: ≥ ${THROUGHPUT_GOAL}× bare (${ratio(rps / bareRps)})`,
               ok: okRps
             })
-            goals.push({ what: `serving ${gzip ? 'gzip' : 'identity'}: p99 < 10 ms at ${c}`, ok: okP99 })
-            const bareP99 = median(results.get(`${gzip}/${c}/${targets[1].name}`).map((r) => r.p99))
+            goals.push({
+              what: `serving identity at ${c} connection${c > 1 ? 's' : ''}: p99 ≤ ${P99_RATIO_GOAL}× bare (${ms(p99, 1)} against ${ms(bareP99, 1)})`,
+              ok: okP99
+            })
+            goal = `≥ ${THROUGHPUT_GOAL}× bare: ${verdict(okRps)}; p99 ≤ ${P99_RATIO_GOAL}× bare's: ${verdict(okP99)} (${ratio(p99 / bareP99)})`
+          } else if (target === targets[0] && c === GOAL_CONNECTIONS) {
+            const okP99 = p99 < P99_GOAL_SECONDS
+            goals.push({
+              what: `serving gzip: ≥ ${THROUGHPUT_GOAL}× bare (${ratio(rps / bareRps)})`,
+              ok: okRps
+            })
+            goals.push({ what: `serving gzip: p99 < 10 ms at ${c} (${ms(p99, 1)})`, ok: okP99 })
             // Little's law: c connections kept busy at X requests/s wait c / X seconds per request on
             // average, and p99 is at least the mean. If even the bare server's throughput gives a
             // mean above the goal, no server of this machine meets it at c connections.
@@ -150,12 +164,16 @@ process and Node.js metrics) are rendered and compressed for each scrape. The sa
 the practical limit for Node) and by nginx (one worker, sendfile, \`gzip_static\` with the exporter's
 own gzip body). wrk: 1 thread, keep-alive, ${seconds} s per run, ${reps} runs per cell, servers
 taken in turn; medians of the runs. wrk and the server share the machine's 2 cores.
-Goal: exporter ≥ ${THROUGHPUT_GOAL}× the bare server's requests/s, and p99 < 10 ms, at ${GOAL_CONNECTIONS} connections.
+Goals: identity, at every connection count, ≥ ${THROUGHPUT_GOAL}× the bare server's requests/s and a p99 no worse
+than ${P99_RATIO_GOAL}× the bare server's p99 in the same run; gzip ≥ ${THROUGHPUT_GOAL}× the bare server's requests/s and p99 < 10 ms at
+${GOAL_CONNECTIONS} connections.
 Prometheus asks for gzip on every scrape (its \`enable_compression\` scrape setting, default true, keeps the
 behaviour it always had: prometheus/prometheus#13166), so the gzip rows are what a Prometheus server gets;
-identity is what curl gets. With c connections kept busy at X requests/s, a request waits c / X on average
-(Little's law) and p99 is at least that mean: where the bare server's own throughput puts the mean above
-10 ms, no server on this machine can meet the p99 goal, and the goal column says so.
+identity is what curl gets. An absolute p99 is no goal for identity: with c connections kept busy at X
+requests/s, a request waits c / X on average (Little's law) and p99 is at least that mean, so at the bare
+server's own identity throughput (a few hundred bodies of several MiB a second on two cores) 8 connections
+wait tens of milliseconds on any server of this machine. Where the same holds for gzip, the goal column
+says so.
 ${sameBody ? 'The exporter served the same cluster data before and after the runs (no render in between).' : '**The exporter re-rendered during the runs.**'}
 
 ${table(rows)}

@@ -84,6 +84,15 @@ describe.skipIf(!ready)('node bench/run.js --quick', () => {
       expect(scrapes).toBeGreaterThan(0)
     }
 
+    // The same bodies at a paced rate: the GET alone and the collector's run, both timed.
+    const paced = tableRows(markdown, '### Paced transfer')
+    expect(paced.map((row) => `${row[0]} at ${row[2]}`)).toEqual(['3 clusters (simulator) at 1 Gbit/s'])
+    for (const row of paced) {
+      expect(row[4]).toMatch(/^\d+(\.\d+)? ms$/) // GET alone
+      expect(row[5]).toMatch(/^\d+(\.\d+)? ms$/) // the run
+      expect(row[6]).toMatch(/^\d+\.\d+×$/)
+    }
+
     const parser = tableRows(markdown, '## 2. Parser')
     expect(parser.length).toBeGreaterThanOrEqual(2)
     for (const row of parser) {

@@ -61,23 +61,33 @@ interface KeptCluster {
 
 export interface ClusterKeeper {
   /**
-   * Takes the families of one poll at `now`: remembers them per cluster, and adds the last good series
-   * of every running cluster without rows, if not older than the staleness limit. Throws a
-   * PartialPollError carrying the families to publish when a running cluster had no rows.
+   * Takes the families of one poll at `now`: remembers them, and adds the last good series of every
+   * running cluster without rows, if not older than the staleness limit. Throws a PartialPollError
+   * carrying the families to publish when a running cluster had no rows.
    */
   complete(families: FamilySnapshot[], directory: Directory, now: number): FamilySnapshot[]
 }
 
 export function createClusterKeeper(organizationId: string, keepForMs: number): ClusterKeeper {
+  // The series of running clusters that have no rows, from the last poll that had them.
   const kept = new Map<string, KeptCluster>()
+  // The last poll whole: a cluster's series are picked out of it only when the cluster goes missing, so
+  // that a poll in which every cluster has rows (the usual case) costs no regrouping of its samples.
+  let previous: { families: readonly FamilySnapshot[]; present: ReadonlySet<string>; at: number } | null =
+    null
   return {
     complete(families, directory, now) {
-      const present = byCluster(families, now)
+      const present = clusterIds(families)
       const running = runningClusters(directory, organizationId)
       const missing = [...running.keys()].filter((id) => !present.has(id))
-      for (const [id, cluster] of present) kept.set(id, cluster)
-      // A cluster that is gone, suspended or filtered out leaves nothing behind.
-      for (const id of kept.keys()) if (!present.has(id) && !running.has(id)) kept.delete(id)
+      for (const id of missing) {
+        if (!kept.has(id) && previous !== null && previous.present.has(id))
+          kept.set(id, clusterRows(previous.families, id, previous.at))
+      }
+      // A cluster with rows again needs nothing kept; one that is gone, suspended or filtered out leaves
+      // nothing behind.
+      for (const id of kept.keys()) if (present.has(id) || !running.has(id)) kept.delete(id)
+      previous = { families, present, at: now }
       if (missing.length === 0) return families
       const extra = new Map<string, { snapshot: FamilySnapshot; samples: Sample[] }>()
       for (const id of missing) {
@@ -110,27 +120,32 @@ export function createClusterKeeper(organizationId: string, keepForMs: number): 
   }
 }
 
-/** The samples of each cluster (by its cluster_id label), family by family. */
-function byCluster(families: readonly FamilySnapshot[], now: number): Map<string, KeptCluster> {
-  const out = new Map<string, KeptCluster>()
+/** The clusters (cluster_id labels) that have a sample in `families`. */
+function clusterIds(families: readonly FamilySnapshot[]): Set<string> {
+  const ids = new Set<string>()
   for (const family of families) {
     const index = family.spec.labelNames.indexOf('cluster_id')
     if (index < 0) continue
+    // Samples come node by node: most have the id of the sample before.
+    let last: string | undefined
     for (const sample of family.samples) {
       const id = sample.labels[index]
-      if (id === undefined) continue
-      let cluster = out.get(id)
-      if (cluster === undefined) {
-        cluster = { at: now, rows: new Map() }
-        out.set(id, cluster)
-      }
-      let rows = cluster.rows.get(family.spec.name)
-      if (rows === undefined) {
-        rows = { snapshot: family, samples: [] }
-        cluster.rows.set(family.spec.name, rows)
-      }
-      rows.samples.push(sample)
+      if (id === last || id === undefined) continue
+      last = id
+      ids.add(id)
     }
   }
-  return out
+  return ids
+}
+
+/** The samples of one cluster, family by family. */
+function clusterRows(families: readonly FamilySnapshot[], clusterId: string, at: number): KeptCluster {
+  const rows = new Map<string, { snapshot: FamilySnapshot; samples: Sample[] }>()
+  for (const family of families) {
+    const index = family.spec.labelNames.indexOf('cluster_id')
+    if (index < 0) continue
+    const samples = family.samples.filter((sample) => sample.labels[index] === clusterId)
+    if (samples.length > 0) rows.set(family.spec.name, { snapshot: family, samples })
+  }
+  return { at, rows }
 }
