@@ -4,8 +4,8 @@
  * and sets the exit code. Each command lives in src/commands/, their dispatch in src/cli/program.ts.
  *
  * The program's modules are loaded only once the garbage collector's settings are made
- * (src/cli/heap-tuning.ts): V8 sizes its young generation while they load, and does not shrink it
- * afterwards.
+ * (src/cli/heap-tuning.ts): the young generation grows while they load, and a setting made after
+ * that no longer keeps it small.
  */
 import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
