@@ -1,21 +1,30 @@
 // 4. Memory: RSS of the exporter process polling a large organization, several poll cycles.
+import { join } from 'node:path'
+import process from 'node:process'
 import { clearInterval, setInterval } from 'node:timers'
 import { collectorValue, startExporterChild, startSimulatorChild, waitForCollector } from '../lib/children.js'
+import { benchEnv } from '../lib/exporter-parts.js'
 import { command, table } from '../lib/markdown.js'
-import { simulatorOptions } from '../lib/payloads.js'
-import { memoryOf } from '../lib/processes.js'
-import { MB, median, mib, ms, verdict } from '../lib/stats.js'
-
-const GOAL_BYTES = 256 * MB
+import { freePort } from '../lib/nginx.js'
+import { ROOT, simulatorOptions } from '../lib/payloads.js'
+import { memoryOf, start, waitForHttp } from '../lib/processes.js'
+import { MB, median, mib, ms, sleep, verdict } from '../lib/stats.js'
 
 /** How the Docker image runs Node.js (Dockerfile ENV NODE_OPTIONS): a small young generation. */
 export const IMAGE_NODE_OPTIONS = '--max-semi-space-size=2'
 
 const VARIANTS = [
-  { label: 'Node.js defaults (npx, node dist/cli.js)', env: {} },
+  {
+    label: 'Node.js defaults (npx, node dist/cli.js)',
+    env: {},
+    goalBytes: 200 * MB,
+    goal: 'with Node.js defaults'
+  },
   {
     label: `as the Docker image runs it (NODE_OPTIONS=${IMAGE_NODE_OPTIONS})`,
-    env: { NODE_OPTIONS: IMAGE_NODE_OPTIONS }
+    env: { NODE_OPTIONS: IMAGE_NODE_OPTIONS },
+    goalBytes: 160 * MB,
+    goal: 'as the image runs it'
   }
 ]
 
@@ -26,9 +35,12 @@ export async function memorySection({ clusters, bodyBytes, intervalSeconds, cycl
     const rows = []
     for (const variant of VARIANTS) {
       log(`memory: exporter polling ${clusters} clusters every ${intervalSeconds} s, ${variant.label}`)
-      rows.push(await measure({ simulator, clusters, bodyBytes, intervalSeconds, cycles, variant }))
+      const idle = await idleRss(variant)
+      rows.push({
+        ...(await measure({ simulator, clusters, bodyBytes, intervalSeconds, cycles, variant })),
+        'RSS with no data (the floor)': mib(idle, 0)
+      })
     }
-    const ok = rows.at(-1)?.ok === true
     const tableRows = rows.map(({ ok: _ok, ...row }) => row)
     const markdown = `## 4. Memory: the exporter process polling ${clusters} clusters
 
@@ -38,19 +50,61 @@ simulator in another process. For the bench, both the org_metrics and the invent
 shortened to ${intervalSeconds} s (default 60 s) and the simulator's rate-limit window to ${windowMs} ms
 (default 60 s), so that ${cycles} poll cycles take about ${cycles * intervalSeconds} s: the exporter reads
 ${intervalSeconds < 60 ? `${Math.round(60 / intervalSeconds)}×` : ''} more org-endpoint text per minute than at its default interval.
-Goal: peak RSS < 256 MiB, as the image runs it (the Dockerfile sets \`NODE_OPTIONS=${IMAGE_NODE_OPTIONS}\`:
-a 2 MiB young generation is collected more often, which keeps the garbage of streaming a large body
-small, at some CPU cost visible in the run time).
+Goals: peak RSS < 200 MiB with Node.js's defaults (what \`npx\` and \`node dist/cli.js\` users get), < 160 MiB
+as the image runs it (the Dockerfile sets \`NODE_OPTIONS=${IMAGE_NODE_OPTIONS}\`).
+
+Streaming a large body and replacing a poll's families make garbage fast. Left to Node.js's defaults,
+V8 doubles the young generation up to 16 MiB semi-spaces and lets the old generation grow to a few
+times its live size before a full collection frees the poll before last. So \`dist/cli.js\` sets two
+V8 flags for itself before it loads its modules (src/cli/heap-tuning.ts), each unless NODE_OPTIONS or
+node's command line set one of the same purpose: \`--semi-space-growth-factor=1\` (the young generation
+keeps its initial 1 MiB semi-spaces) and \`--heap-growing-percent=50\` (a full collection once the old
+generation is 1.5 × what the last one left). As the image runs it, the image's 2 MiB semi-spaces stay
+and only the second flag is set. Both cost CPU, visible in the run time. What no setting removes (the floor): the
+process with its modules loaded and no data (last column: the same program pointed at a port nobody
+listens on), the live heap of a poll's families and their rendering (for 1,000 clusters 32 MiB of heap,
+of which 14 MiB with no families, and 43 MiB while the next poll's families are built beside them) and
+the rendering's sample lines (13 MB of Buffers): \`node
+--expose-gc bench/live-heap.js\` measures these after full collections.
 
 ${table(tableRows)}
 ${command(`npm run bench   # section "memory"; the exporter: node dist/cli.js run --collector.org_metrics.interval=${intervalSeconds}s --collector.inventory.interval=${intervalSeconds}s --api.url=<simulator>`)}`
     return {
       markdown,
-      goals: [{ what: 'memory: peak RSS < 256 MiB (as the image runs it)', ok }],
+      goals: rows.map((row, index) => ({
+        what: `memory: peak RSS < ${mib(VARIANTS[index].goalBytes, 0)} ${VARIANTS[index].goal} (${row['peak RSS (VmHWM)']}; ${row['RSS with no data (the floor)']} with no data)`,
+        ok: row.ok
+      })),
       rows: tableRows
     }
   } finally {
     await simulator.stop()
+  }
+}
+
+/**
+ * The RSS of the same program with its modules loaded but no data: pointed at a port nobody listens on,
+ * its polls fail. What a poll adds is measured against this.
+ */
+async function idleRss(variant) {
+  const [port, apiPort] = [await freePort(), await freePort()]
+  const child = start(
+    process.execPath,
+    [
+      join(ROOT, 'dist/cli.js'),
+      'run',
+      `--web.listen-address=127.0.0.1:${port}`,
+      `--api.url=http://127.0.0.1:${apiPort}`,
+      '--log.level=error'
+    ],
+    { env: { ...process.env, ...benchEnv, ...variant.env } }
+  )
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/healthz`, { child })
+    await sleep(2000)
+    return memoryOf(child.pid).rss
+  } finally {
+    await child.stop()
   }
 }
 
@@ -83,7 +137,7 @@ async function measure({ simulator, clusters, bodyBytes, intervalSeconds, cycles
       'cratedb_cloud_collector_failures_total',
       'org_metrics'
     )
-    const ok = hwm < GOAL_BYTES
+    const ok = hwm < variant.goalBytes
     const perMinute = bodyBytes === undefined ? 'n/a' : mib((bodyBytes * 60) / intervalSeconds, 0)
     return {
       ok,
@@ -98,7 +152,7 @@ async function measure({ simulator, clusters, bodyBytes, intervalSeconds, cycles
       'peak RSS (VmHWM)': mib(hwm, 0),
       'steady RSS (median of samples)': mib(median(samples), 0),
       'RSS range while polling': `${mib(Math.min(...samples), 0)} – ${mib(Math.max(...samples), 0)}`,
-      goal: `peak < 256 MiB: ${verdict(ok)}`
+      goal: `peak < ${mib(variant.goalBytes, 0)}: ${verdict(ok)}`
     }
   } finally {
     await exporter.stop()

@@ -33,16 +33,15 @@ export function clusterSlices(family: FamilySnapshot): ReadonlyMap<string, reado
   const closeRun = (): void => {
     if (runId === undefined) return
     let list = out.get(runId)
-    if (list === undefined) {
-      list = []
-      out.set(runId, list)
-    }
     // A run that reached the end of a Buffer continues in the next ones.
     for (let p = runPart; p <= part && p < block.length; p++) {
       const buffer = block[p] as Buffer
       const start = p === runPart ? runStart : 0
       const end = p === part ? offset : buffer.length
-      if (end > start) list.push(buffer.subarray(start, end))
+      if (end <= start) continue
+      // Most lists hold one view: a literal is sized for it, an empty array grown by push for 17.
+      if (list === undefined) out.set(runId, (list = [buffer.subarray(start, end)]))
+      else list.push(buffer.subarray(start, end))
     }
   }
   for (const sample of family.samples) {
@@ -69,7 +68,7 @@ export function clusterSlices(family: FamilySnapshot): ReadonlyMap<string, reado
 }
 
 export function buildClusterIndex(families: readonly FamilySnapshot[]): ClusterIndex {
-  const byCluster = new Map<string, Map<string, { spec: FamilySpec; parts: Buffer[] }>>()
+  const byCluster = new Map<string, Map<string, { spec: FamilySpec; parts: readonly Buffer[] }>>()
   for (const family of families) {
     if (family.samples.length === 0 || !isClusterFamily(family.spec)) continue
     for (const [clusterId, views] of clusterSlices(family)) {
@@ -78,12 +77,10 @@ export function buildClusterIndex(families: readonly FamilySnapshot[]): ClusterI
         names = new Map()
         byCluster.set(clusterId, names)
       }
-      let entry = names.get(family.spec.name)
-      if (entry === undefined) {
-        entry = { spec: family.spec, parts: [] }
-        names.set(family.spec.name, entry)
-      }
-      entry.parts.push(...views)
+      // The family's own list of views is shared, not copied: the index lives as long as the rendering.
+      const entry = names.get(family.spec.name)
+      if (entry === undefined) names.set(family.spec.name, { spec: family.spec, parts: views })
+      else entry.parts = entry.parts.concat(views)
     }
   }
   const index = new Map<string, ClusterFamilySlice[]>()
