@@ -66,10 +66,11 @@ describe('the program tunes the garbage collector for itself', () => {
   it('keeps the young generation small and the old generation near its live size, unless the user chose', () => {
     const tuned = probed([])
     const chosen = probed(['--max-semi-space-size=16', '--heap-growing-percent=0'])
-    // Node.js 20 starts with 1 MiB semi-spaces, grown to 2 MiB while the modules load; the statistics
-    // count both semi-spaces.
-    expect(tuned.newSpace).toBeLessThanOrEqual(4 * MIB)
+    // The statistics count both semi-spaces. Node.js 20 ends at 2-4 MiB tuned; Node.js 24 resizes its
+    // young generation by other rules too and ended at 2-10 MiB in six runs on the same machine. Node's
+    // own growth reaches 32 MiB.
     expect(chosen.newSpace).toBeGreaterThanOrEqual(16 * MIB)
+    expect(tuned.newSpace).toBeLessThanOrEqual(chosen.newSpace / 2)
     expect(tuned.peakUsed).toBeLessThan(chosen.peakUsed * 0.75)
   })
 })
