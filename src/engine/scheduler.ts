@@ -34,6 +34,8 @@ export interface Runner {
   /** The data to expose now: each collector's last good result, unless older than the staleness limit. */
   families(): FamilySnapshot[]
   statuses(): CollectorStatus[]
+  /** Whether every collector has ended a run, successful or not (without building the statuses). */
+  everyCollectorRan(): boolean
   /** Stops every loop, aborts the requests in flight and waits for the runs to end. */
   stop(): Promise<void>
 }
@@ -239,6 +241,10 @@ export function createRunner(deps: RunnerDeps): Runner {
         nextRunAt: slot.nextRunAt,
         stale: isStale(slot, now)
       }))
+    },
+    everyCollectorRan() {
+      for (const slot of slots.values()) if (slot.success === null) return false
+      return true
     },
     async stop() {
       const running: Promise<void>[] = []
