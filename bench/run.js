@@ -60,7 +60,7 @@ const PLAN = quick
       probe: { clusters: 300, reps: 3, seconds: 5, connections: 8 },
       memory: { clusters: 1000, intervalSeconds: 10, cycles: 5 },
       api: { organizationCounts: [1, 10, 100], intervalSeconds: 2, cycles: 3, scrapes: 100 },
-      typical: { seconds: 65, scrapeEverySeconds: 5, reps: 2 }
+      typical: { seconds: 20, scrapeEverySeconds: 5, reps: 2 }
     }
 
 const log = (message) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`)
