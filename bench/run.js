@@ -1,6 +1,7 @@
 // `npm run bench`: the exporter measured against its real alternatives, side by side in one run, written
 // to BENCHMARKS.md. Sections: ingest (vs Prometheus), parser (vs parse-prometheus-text-format), serving
-// (vs a bare node:http server and nginx, under wrk), memory (RSS polling 1,000 clusters), API budget.
+// (vs a bare node:http server and nginx, under wrk), memory (RSS polling 1,000 clusters), API budget,
+// typical (the demo scenario vs a bare fastify + pino + prom-client server).
 // Usage (after npm run build): node bench/run.js [--quick] [--out FILE] [--sections a,b,...]
 import console from 'node:console'
 import { spawnSync } from 'node:child_process'
@@ -19,8 +20,9 @@ import { memorySection } from './sections/memory.js'
 import { parserSection } from './sections/parser.js'
 import { servingSection } from './sections/serving.js'
 import { probeSection } from './sections/probe.js'
+import { typicalSection } from './sections/typical.js'
 
-const SECTIONS = ['ingest', 'parser', 'serving', 'memory', 'api', 'probe']
+const SECTIONS = ['ingest', 'parser', 'serving', 'memory', 'api', 'probe', 'typical']
 
 const { values: args } = parseArgs({
   options: {
@@ -46,7 +48,8 @@ const PLAN = quick
       serving: { clusters: 30, reps: 1, seconds: 1, connections: [8] },
       probe: { clusters: 30, reps: 1, seconds: 1, connections: 8 },
       memory: { clusters: 100, intervalSeconds: 2, cycles: 2 },
-      api: { organizationCounts: [1, 10], intervalSeconds: 1, cycles: 2, scrapes: 20 }
+      api: { organizationCounts: [1, 10], intervalSeconds: 1, cycles: 2, scrapes: 20 },
+      typical: { seconds: 3, scrapeEverySeconds: 1, reps: 1 }
     }
   : {
       clusters: [3, 100, 1000],
@@ -58,7 +61,8 @@ const PLAN = quick
       serving: { clusters: 300, reps: 3, seconds: 5, connections: [1, 8] },
       probe: { clusters: 300, reps: 3, seconds: 5, connections: 8 },
       memory: { clusters: 1000, intervalSeconds: 10, cycles: 5 },
-      api: { organizationCounts: [1, 10, 100], intervalSeconds: 2, cycles: 3, scrapes: 100 }
+      api: { organizationCounts: [1, 10, 100], intervalSeconds: 2, cycles: 3, scrapes: 100 },
+      typical: { seconds: 20, scrapeEverySeconds: 5, reps: 2 }
     }
 
 const log = (message) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`)
@@ -124,6 +128,7 @@ async function main() {
     }
     if (wanted.has('api')) add(await apiBudgetSection({ ...PLAN.api, log }))
     if (wanted.has('probe')) add(await probeSection({ ...PLAN.probe, tools: found, log }))
+    if (wanted.has('typical')) add(await typicalSection({ ...PLAN.typical, log }))
   } finally {
     await nginx.stop()
     if (!args['keep-files']) rmSync(workDir, { recursive: true, force: true })

@@ -9,6 +9,7 @@
  */
 import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { setFlagsFromString } from 'node:v8'
 import { applyHeapTuning } from './cli/heap-tuning.js'
 import { PROGRAM, type CommandIo } from './cli/io.js'
 
@@ -47,6 +48,11 @@ function realpathOrSelf(path: string): string {
 
 if (isEntryPoint) {
   applyHeapTuning(process.execArgv, process.env['NODE_OPTIONS'])
+  // The process's only WebAssembly is undici's HTTP parser (llhttp). V8 compiles it first with its
+  // baseline compiler, then again with its optimizing one once it is hot, which takes about 35 MiB for a
+  // moment: the exporter's peak memory. Bodies pass through the parser as spans, so the baseline code
+  // reads a 100 MiB body as fast (measured); V8 reads the flag when it compiles the module.
+  setFlagsFromString('--liftoff-only')
   main(process.argv.slice(2), {
     env: process.env,
     stdout: process.stdout,

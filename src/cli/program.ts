@@ -1,13 +1,29 @@
-/** The program's commands and their dispatch; src/cli.ts loads it once the process is set up. */
+/**
+ * The program's commands and their dispatch; src/cli.ts loads it once the process is set up. A
+ * command's module is loaded only once it is chosen.
+ */
 import { UsageError } from './flags.js'
-import { PROGRAM, type Command, type CommandIo } from './io.js'
+import { COMMANDS, PROGRAM, type Command, type CommandIo } from './io.js'
 import { ListenError } from './listen-error.js'
-import { demoCommand } from '../commands/demo.js'
-import { runCommand } from '../commands/run.js'
-import { simulateCommand } from '../commands/simulate.js'
 import { version } from '../version.js'
 
-const commands: readonly Command[] = [runCommand, simulateCommand, demoCommand]
+interface CommandEntry {
+  readonly name: string
+  readonly summary: string
+  load(): Promise<Command>
+}
+
+// A command's module is loaded once it is chosen: `run` loads neither the simulator nor the demo's
+// policy, which would cost every exporter start time and memory for nothing.
+const run: CommandEntry = {
+  ...COMMANDS.run,
+  load: async () => (await import('../commands/run.js')).runCommand
+}
+const commands: readonly CommandEntry[] = [
+  run,
+  { ...COMMANDS.simulate, load: async () => (await import('../commands/simulate.js')).simulateCommand },
+  { ...COMMANDS.demo, load: async () => (await import('../commands/demo.js')).demoCommand }
+]
 
 function topLevelHelp(): string {
   const rows = commands.map((command) => `  ${command.name.padEnd(10)}${command.summary}`)
@@ -34,16 +50,17 @@ export async function main(argv: readonly string[], io: Omit<CommandIo, 'argv'>)
     io.stdout.write(topLevelHelp())
     return 0
   }
-  let command = commands.find((candidate) => candidate.name === first)
+  let entry = commands.find((candidate) => candidate.name === first)
   let rest: readonly string[] = argv.slice(1)
-  if (command === undefined) {
+  if (entry === undefined) {
     if (first !== undefined && !first.startsWith('-')) {
       io.stderr.write(`${PROGRAM}: unknown command ${JSON.stringify(first)}\n\n${topLevelHelp()}`)
       return 2
     }
-    command = runCommand
+    entry = run
     rest = argv
   }
+  const command = await entry.load()
   try {
     return await command.run({ ...io, argv: rest })
   } catch (error) {

@@ -4,10 +4,11 @@
  * the caller's deadline, failover between API keys, and validation of every response at the edge.
  */
 import { readFile as readFileFs } from 'node:fs/promises'
-import { Agent, type Dispatcher } from 'undici'
+import type { Dispatcher } from 'undici'
 import type { Clock } from '../clock.js'
 import type { Logger } from '../logger.js'
 import { version } from '../version.js'
+import { Agent } from './agent.js'
 import type { ApiUsage, CloudApi, ClusterManagementApi, TextSink } from './api.js'
 import { createCredentialPool, type CredentialConfig, type ResolvedCredential } from './credentials.js'
 import type { Decoder } from './decode.js'

@@ -5,6 +5,7 @@
  * "log in", so it is an authentication failure, and credentials never travel to another origin.
  */
 import type { Dispatcher } from 'undici'
+import { request } from './agent.js'
 import { CloudApiError, type ApiErrorReason } from './errors.js'
 import type { TextSink } from './api.js'
 import { SchemaError, type Decoder } from './decode.js'
@@ -63,7 +64,7 @@ export async function attempt<T>(
   options.signal.addEventListener('abort', onCallerAbort, { once: true })
   try {
     if (options.signal.aborted) throw options.signal.reason
-    const response = await options.dispatcher.request({
+    const response = await request(options.dispatcher, {
       origin: options.origin,
       path: options.path,
       method: options.method ?? 'GET',

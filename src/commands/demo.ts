@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { formatHelp, parseFlags, stringFlag, type CommandSpec, type FlagValue } from '../cli/flags.js'
-import { PROGRAM, type Command } from '../cli/io.js'
+import { COMMANDS, PROGRAM, type Command } from '../cli/io.js'
 import { explainListen } from '../cli/listen-error.js'
 import { demoStoragePolicy } from '../autopilot/demo-policy.js'
 import { loadConfig, RUN_FLAGS } from '../config/index.js'
@@ -42,8 +42,7 @@ const spec: CommandSpec = {
 }
 
 export const demoCommand: Command = {
-  name: 'demo',
-  summary: 'Run the exporter against the built-in simulator: try it without an account.',
+  ...COMMANDS.demo,
   async run(io) {
     const parsed = parseFlags(spec, io.argv)
     if (parsed.help) {

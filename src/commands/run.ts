@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { formatHelp, parseFlags, type CommandSpec } from '../cli/flags.js'
-import { PROGRAM, type Command, type CommandIo } from '../cli/io.js'
+import { COMMANDS, PROGRAM, type Command, type CommandIo } from '../cli/io.js'
 import { explainListen } from '../cli/listen-error.js'
 import { ConfigError, CREDENTIAL_ENV, loadConfig, RUN_FLAGS, type LoadedConfig } from '../config/index.js'
 import { createLogger, type Logger } from '../logger.js'
@@ -73,8 +73,7 @@ export async function serveUntilSignal(
 }
 
 export const runCommand: Command = {
-  name: 'run',
-  summary: 'Poll the CrateDB Cloud API and serve /metrics (default).',
+  ...COMMANDS.run,
   async run(io) {
     const parsed = parseFlags(spec, io.argv)
     if (parsed.help) {

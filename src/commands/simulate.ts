@@ -9,7 +9,7 @@ import {
   stringFlag,
   type CommandSpec
 } from '../cli/flags.js'
-import { PROGRAM, type Command } from '../cli/io.js'
+import { COMMANDS, PROGRAM, type Command } from '../cli/io.js'
 import { parseListenAddress } from '../config/listen-address.js'
 import { createLogger, type LogFormat, type LogLevel } from '../logger.js'
 import { explainListen } from '../cli/listen-error.js'
@@ -176,8 +176,7 @@ function positiveInt(value: number | undefined, flag: string, fallback: number):
 }
 
 export const simulateCommand: Command = {
-  name: 'simulate',
-  summary: 'Run a stand-in CrateDB Cloud API for tests and demos.',
+  ...COMMANDS.simulate,
   async run(io) {
     const parsed = parseFlags(simulateSpec, io.argv)
     if (parsed.help) {

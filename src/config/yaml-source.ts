@@ -2,7 +2,8 @@
  * The YAML configuration file as one source of settings: parsed, checked against the known keys
  * (an unknown key is an error, with the closest known one suggested), each value parsed at its path.
  */
-import { parseDocument } from 'yaml'
+import { createRequire } from 'node:module'
+import type * as Yaml from 'yaml'
 import { COLLECTOR_NAMES } from '../collectors/names.js'
 import { didYouMean, shown } from './parse.js'
 import { SETTINGS, type Setting } from './settings.js'
@@ -21,6 +22,11 @@ export interface YamlSource {
 type Node =
   | { readonly kind: 'branch'; readonly children: Map<string, Node> }
   | { readonly kind: 'leaf'; readonly setting: Setting | null }
+
+// Loaded with the first file read: most runs have none, and the parser costs every start about
+// 2 MiB and 100 ms. (require: loadConfig is synchronous; the package's Node.js entry is CommonJS.)
+let yaml: typeof Yaml | undefined
+const loadYaml = (): typeof Yaml => (yaml ??= createRequire(import.meta.url)('yaml') as typeof Yaml)
 
 const CREDENTIALS_PATH = 'api.credentials'
 const AUTOPILOT_PATH = 'autopilot.storage'
@@ -53,7 +59,7 @@ export function readYamlSource(text: string, file: string, problems: string[]): 
   const values = new Map<string, unknown>()
   let credentials: unknown
   let autopilot: unknown
-  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true })
+  const document = loadYaml().parseDocument(text, { prettyErrors: false, uniqueKeys: true })
   if (document.errors.length > 0) {
     // Only the first line, up to a colon: the rest quotes the file (a token, the lines around it), which
     // may hold a secret.

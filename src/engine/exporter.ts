@@ -124,13 +124,21 @@ export function createExporter(deps: ExporterDeps): Exporter {
   }
 
   // Runs that end close together share one render, and renders start at most once per
-  // minRenderIntervalMs: with many organizations polled a minute apart, rendering stays cheap.
+  // minRenderIntervalMs: with many organizations polled a minute apart, rendering stays cheap. The first
+  // complete collection is rendered at once: readiness waits for it.
   function scheduleRender(): void {
-    if (renderTimer !== null || stopped) return
-    const wait = Math.max(
-      deps.renderDelayMs ?? 20,
-      lastRenderStart + (deps.minRenderIntervalMs ?? 250) - deps.clock.now()
-    )
+    if (stopped) return
+    const first = !firstCollectionServed && firstCollectionComplete()
+    if (renderTimer !== null) {
+      if (!first) return
+      deps.clock.clearTimeout(renderTimer)
+    }
+    const wait = first
+      ? 0
+      : Math.max(
+          deps.renderDelayMs ?? 20,
+          lastRenderStart + (deps.minRenderIntervalMs ?? 250) - deps.clock.now()
+        )
     renderTimer = deps.clock.setTimeout(() => {
       renderTimer = null
       void renderNow().catch((error: unknown) =>
@@ -155,8 +163,7 @@ export function createExporter(deps: ExporterDeps): Exporter {
   }
 
   function firstCollectionComplete(): boolean {
-    if (!inventoryDone) return false
-    return runner.statuses().every((status) => status.success !== null)
+    return inventoryDone && runner.everyCollectorRan()
   }
 
   function problem(): string | null {

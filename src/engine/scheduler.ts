@@ -23,7 +23,10 @@ export interface RunnerDeps {
 }
 
 export interface Runner {
-  /** Starts polling with the collector; the first run comes after `firstDelayMs` plus a little jitter. */
+  /**
+   * Starts polling with the collector: the first run comes after `firstDelayMs`, the second one interval
+   * later plus a little jitter.
+   */
   add(collector: Collector, config: CollectorConfig, firstDelayMs?: number): void
   /** Stops a collector and withdraws its data. */
   remove(name: string, organizationId: string): void
@@ -31,6 +34,8 @@ export interface Runner {
   /** The data to expose now: each collector's last good result, unless older than the staleness limit. */
   families(): FamilySnapshot[]
   statuses(): CollectorStatus[]
+  /** Whether every collector has ended a run, successful or not (without building the statuses). */
+  everyCollectorRan(): boolean
   /** Stops every loop, aborts the requests in flight and waits for the runs to end. */
   stop(): Promise<void>
 }
@@ -48,6 +53,8 @@ interface Slot {
   lastErrorCode: string | null
   lastErrorMessage: string | null
   nextRunAt: number | null
+  /** Added once, to the wait before the second run. */
+  jitterMs: number
   timer: TimerHandle | null
   controller: AbortController | null
   running: Promise<void> | null
@@ -128,12 +135,12 @@ export function createRunner(deps: RunnerDeps): Runner {
           startedAt: slot.lastRunAt ?? deps.clock.now(),
           intervalMs
         })
-        schedule(
-          slot,
+        const wait =
           planned === undefined
             ? Math.max(0, intervalMs - seconds * 1000)
             : Math.max(0, planned - deps.clock.now())
-        )
+        schedule(slot, wait + slot.jitterMs)
+        slot.jitterMs = 0
         deps.onRunEnd(slot.collector, failure)
       }
     }
@@ -178,6 +185,10 @@ export function createRunner(deps: RunnerDeps): Runner {
         lastErrorCode: null,
         lastErrorMessage: null,
         nextRunAt: null,
+        // Collectors added together (every organization's, after the inventory) would otherwise poll in
+        // step for ever. The jitter delays their second run, not the first: readiness waits for the
+        // first run of every collector, and the API client bounds the requests in flight meanwhile.
+        jitterMs: Math.floor(random() * Math.min(MAX_START_JITTER_MS, config.intervalSeconds * 100)),
         timer: null,
         controller: null,
         running: null,
@@ -187,10 +198,7 @@ export function createRunner(deps: RunnerDeps): Runner {
       // Present at 0 from the start, so that rate() and increase() see the first failure.
       deps.metrics.collectorFailures.inc(labels(slot), 0)
       deps.metrics.collectorRuns.inc(labels(slot), 0)
-      schedule(
-        slot,
-        firstDelayMs + Math.floor(random() * Math.min(MAX_START_JITTER_MS, config.intervalSeconds * 100))
-      )
+      schedule(slot, firstDelayMs)
     },
     remove(name, organizationId) {
       const id = key(name, organizationId)
@@ -233,6 +241,10 @@ export function createRunner(deps: RunnerDeps): Runner {
         nextRunAt: slot.nextRunAt,
         stale: isStale(slot, now)
       }))
+    },
+    everyCollectorRan() {
+      for (const slot of slots.values()) if (slot.success === null) return false
+      return true
     },
     async stop() {
       const running: Promise<void>[] = []

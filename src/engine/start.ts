@@ -12,7 +12,7 @@ import { buildServer } from '../server/build-server.js'
 import type { WebConfig } from '../server/web-config.js'
 import { version } from '../version.js'
 import { apiMetricsObserver } from './api-metrics.js'
-import { createStorageAutopilot, type StorageAutopilot } from '../autopilot/autopilot.js'
+import type { StorageAutopilot } from '../autopilot/autopilot.js'
 import { createExporter, type Exporter } from './exporter.js'
 
 export interface StartExporterOptions {
@@ -73,7 +73,7 @@ export async function startExporter(options: StartExporterOptions): Promise<Runn
     renderer,
     version
   })
-  const autopilot = startAutopilot(options, api, exporter, registry, clock)
+  const autopilot = await startAutopilot(options, api, exporter, registry, clock)
   const view =
     autopilot === null
       ? exporter.view
@@ -121,16 +121,20 @@ export async function startExporter(options: StartExporterOptions): Promise<Runn
   }
 }
 
-/** The storage autopilot, when the configuration has autopilot.storage; it reads what the exporter polls. */
-function startAutopilot(
+/**
+ * The storage autopilot, when the configuration has autopilot.storage; it reads what the exporter polls.
+ * Its module is loaded only then: most exporters run without it.
+ */
+async function startAutopilot(
   options: StartExporterOptions,
   api: ReturnType<typeof createCloudClient>,
   exporter: Exporter,
   registry: Registry,
   clock: TimerClock
-): StorageAutopilot | null {
+): Promise<StorageAutopilot | null> {
   const config = options.config.autopilot?.storage
   if (config === undefined) return null
+  const { createStorageAutopilot } = await import('../autopilot/autopilot.js')
   return createStorageAutopilot({
     config,
     api,

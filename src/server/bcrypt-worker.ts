@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
-import bcrypt from 'bcryptjs'
 
 /**
  * bcrypt comparisons on a worker thread. A comparison costs tens of milliseconds of CPU; on the main
@@ -71,7 +70,8 @@ export function compareOnWorker(lane: string, password: string, hash: string): P
       workers.set(lane, slot)
     }
   } catch {
-    return bcrypt.compare(password, hash).catch(() => false)
+    // Loaded here only: the main thread needs bcryptjs when a worker cannot start, which is rare.
+    return import('bcryptjs').then(({ default: bcrypt }) => bcrypt.compare(password, hash)).catch(() => false)
   }
   const { thread, pending } = slot
   const id = nextId++

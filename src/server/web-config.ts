@@ -1,7 +1,8 @@
 import { dirname, isAbsolute, resolve } from 'node:path'
 import type { ServerOptions as HttpsServerOptions } from 'node:https'
 import type { SecureContextOptions, SecureVersion } from 'node:tls'
-import { parse as parseYaml } from 'yaml'
+import { createRequire } from 'node:module'
+import type * as Yaml from 'yaml'
 
 /**
  * The Prometheus exporter-toolkit web configuration file (--web.config.file): TLS, basic auth and
@@ -10,6 +11,10 @@ import { parse as parseYaml } from 'yaml'
  * /healthz and /readyz). Keys of the toolkit that this exporter does not implement are errors, so
  * that a file never silently means less than it says.
  */
+
+// Loaded with the first file read, as config/yaml-source.ts does: most runs have no web configuration.
+let yaml: typeof Yaml | undefined
+const loadYaml = (): typeof Yaml => (yaml ??= createRequire(import.meta.url)('yaml') as typeof Yaml)
 
 export type ClientAuthType =
   | 'NoClientCert'
@@ -313,7 +318,7 @@ export function parseWebConfig(text: string, path: string, readFile: ReadFile): 
   const reader = new Reader(path)
   let document: unknown
   try {
-    document = parseYaml(text, { uniqueKeys: true })
+    document = loadYaml().parse(text, { uniqueKeys: true })
   } catch (error) {
     reader.fail('', `not valid YAML: ${error instanceof Error ? error.message : String(error)}`, error)
   }

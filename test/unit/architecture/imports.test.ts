@@ -110,6 +110,30 @@ const RULES: readonly Rule[] = [
   }
 ]
 
+/**
+ * What a module loads when it is evaluated: static imports without `import type`, as module paths
+ * ("engine/start.ts") and package names ("yaml").
+ */
+function loadedAtStart(): Map<string, string[]> {
+  const graph = new Map<string, string[]>()
+  const statement = /^\s*(?:import|export)\s+(?!type\s)(?:[^'";]*?\sfrom\s*)?'([^']+)'/gm
+  for (const file of sourceFiles(SRC)) {
+    const text = readFileSync(file, 'utf8')
+    const targets: string[] = []
+    for (const match of text.matchAll(statement)) {
+      const specifier = match[1] ?? ''
+      if (specifier.startsWith('node:')) continue
+      targets.push(
+        specifier.startsWith('.')
+          ? relative(SRC, resolve(dirname(file), specifier)).replace(/\.js$/, '.ts')
+          : specifier
+      )
+    }
+    graph.set(relative(SRC, file), targets)
+  }
+  return graph
+}
+
 function reachable(graph: Map<string, string[]>, start: string): Set<string> {
   const seen = new Set<string>()
   const stack = [start]
@@ -171,6 +195,19 @@ describe('import rules of src/', () => {
     const simulator = reachable(graph, 'simulator/index.ts')
     const exporter = reachable(graph, 'engine/start.ts')
     expect([...simulator].filter((module) => exporter.has(module)).sort()).toEqual(['clock.ts', 'logger.ts'])
+  })
+
+  it('the exporter loads at start neither the other commands, the autopilot, nor parsers it may not need', () => {
+    const loaded = loadedAtStart()
+    // Guards the parser: these are loaded at start, and must be found.
+    const run = reachable(loaded, 'commands/run.ts')
+    expect([...run]).toEqual(expect.arrayContaining(['engine/start.ts', 'fastify', 'pino', 'prom-client']))
+    const notNeeded = [...new Set([...reachable(loaded, 'cli.ts'), ...run])].filter(
+      (module) =>
+        ['simulator', 'autopilot'].includes(area(module)) ||
+        ['commands/demo.ts', 'commands/simulate.ts', 'yaml', 'undici', 'bcryptjs'].includes(module)
+    )
+    expect(notNeeded).toEqual([])
   })
 
   it('nothing but the entry and the commands touches process', () => {

@@ -11,6 +11,7 @@ import { createSelfMetrics } from '../../../src/metrics/self-metrics.js'
 import type { FamilySnapshot } from '../../../src/metrics/types.js'
 import type { Exposition } from '../../../src/engine/view.js'
 import { cluster, organization, project } from '../../helpers/builders.js'
+import { createFakeClock } from '../../helpers/fake-clock.js'
 
 const api = {
   organizations: () => Promise.resolve([organization()]),
@@ -82,6 +83,47 @@ describe('exporter readiness', () => {
     const served = finished.at(-1) ?? []
     expect(served).toContain('cratedb_cloud_cluster_nodes')
     expect(served).toContain('cratedb_cloud_node_ready')
+    await exporter.stop()
+  })
+  it('renders the first complete collection at once, not after the least time between renders', async () => {
+    const { config } = loadConfig({
+      flags: new Map(),
+      env: { CRATEDB_CLOUD_API_KEY: 'k', CRATEDB_CLOUD_API_SECRET: 's' },
+      readFile: () => ''
+    })
+    const clock = createFakeClock()
+    let renders = 0
+    const latest: Exposition = {
+      text: ExpositionBody.of(''),
+      openMetrics: ExpositionBody.of(''),
+      renderedAt: 0,
+      generation: 0,
+      clusters: new Map()
+    }
+    const renderer: ExpositionRenderer = {
+      render: () => Promise.resolve({ ...latest, generation: ++renders }),
+      current: () => latest,
+      selfMetrics: () => Promise.resolve(Buffer.alloc(0))
+    }
+    const exporter = createExporter({
+      config,
+      api,
+      logger: pino({ level: 'silent' }),
+      clock,
+      metrics: createSelfMetrics({ registry: new Registry(), version: 't', revision: 't' }),
+      renderer,
+      version: 't',
+      renderDelayMs: 20,
+      minRenderIntervalMs: 250
+    })
+    // As at start: a first (empty) rendering, then the polls.
+    await exporter.renderNow()
+    exporter.start()
+    // The inventory and then the organization's collectors run at once; each ends within the same
+    // millisecond, well inside the 250 ms between two renders.
+    await clock.advance(1)
+    expect(exporter.view.ready()).toBe(true)
+    expect(renders).toBe(2)
     await exporter.stop()
   })
 })

@@ -122,4 +122,40 @@ describe('scheduler', () => {
     await runner.stop()
     expect(aborted).toBe(true)
   })
+  it('runs a new collector at once and delays its second run by the jitter', async () => {
+    const clock = createFakeClock()
+    const metrics = createSelfMetrics({ registry: new Registry(), version: 't', revision: 't' })
+    const runs: number[] = []
+    const runner = createRunner({
+      logger: silent,
+      clock,
+      metrics,
+      maxStalenessIntervals: 3,
+      onRunEnd: () => undefined,
+      random: () => 0.5
+    })
+    const started = clock.now()
+    runner.add(
+      {
+        name: 'inventory',
+        organizationId: '',
+        collect: () => {
+          // The wait after a run is shortened by its real duration (performance.now()): to 100 ms here.
+          runs.push(Math.round((clock.now() - started) / 100) * 100)
+          return Promise.resolve(snapshot(runs.length))
+        }
+      },
+      { enabled: true, intervalSeconds: 10, timeoutSeconds: 1 }
+    )
+    await clock.advance(0)
+    // Readiness waits for every collector's first run: no jitter before it.
+    expect(runs).toEqual([0])
+    await clock.advance(10_000)
+    expect(runs).toEqual([0])
+    await clock.advance(500)
+    expect(runs).toEqual([0, 10_500])
+    await clock.advance(10_000)
+    expect(runs).toEqual([0, 10_500, 20_500])
+    await runner.stop()
+  })
 })
