@@ -151,6 +151,8 @@ export function* renderChunks(
     next.set(c.id, entry)
     return entry
   })
+  // Kept from the start: a body whose reader hangs up half way still leaves its texts for the next one.
+  cache.organizations.set(snapshot.organizationId, next)
   const writer = new ChunkWriter()
   const rows = new TemplateRows(writer)
   for (let index = 0; index < FAMILIES.length; index++) {
@@ -167,7 +169,6 @@ export function* renderChunks(
   writer.text(TRAILER)
   writer.flush()
   yield* writer.ready.splice(0)
-  cache.organizations.set(snapshot.organizationId, next)
 }
 
 function firstRender(writer: ChunkWriter, family: FamilyRows, cluster: ClusterSnapshot): Template {
