@@ -85,6 +85,8 @@ async function pollRun({ simulator, intervalSeconds, cycles, log }) {
   const sampler = setInterval(() => samples.push(memoryOf(exporter.pid).rss), 100)
   try {
     const runs = new Map()
+    // The exporter's CPU seconds when each run was seen ended: steadier than its wall time here.
+    const cpu = []
     let status = null
     // /status lists every cluster: at 10,000 it costs the exporter a few hundred ms, so it is read
     // every 5 s there (runs are a minute apart), every second in the quick run.
@@ -96,23 +98,24 @@ async function pollRun({ simulator, intervalSeconds, cycles, log }) {
         throw new Error(`scale: ${runs.size} org_metrics runs seen in time:\n${exporter.output()}`)
       status = await (await fetch(`${exporter.url}/status`)).json()
       const collector = status.collectors.find((c) => c.collector === 'org_metrics')
-      if (
-        collector?.lastRunAt != null &&
-        collector.lastDurationSeconds != null &&
-        !runs.has(collector.lastRunAt)
-      )
+      // lastRunAt is set when a run starts, its duration when it ends, and nextRunAt once it has ended.
+      const ended = collector?.lastRunAt != null && collector.nextRunAt != null
+      if (ended && !runs.has(collector.lastRunAt)) {
         runs.set(collector.lastRunAt, {
           at: collector.lastRunAt,
           seconds: collector.lastDurationSeconds,
           success: collector.success === true,
           error: collector.lastErrorMessage
         })
+        cpu.push(cpuSecondsOf(exporter.pid))
+      }
       await sleep(statusPeriodMs)
     }
     const { hwm } = memoryOf(exporter.pid)
     const dropped = status.organizations.map((o) => o.orgMetricsDroppedNodes).filter((d) => d !== null)
     log(`scale: ${runs.size} runs, peak RSS ${mib(hwm, 0)}`)
-    return { readySeconds, runs: [...runs.values()], hwm, samples, dropped }
+    const cpuPerRun = (cpu.at(-1) - cpu[0]) / (cpu.length - 1)
+    return { readySeconds, runs: [...runs.values()], hwm, samples, dropped, cpuPerRun }
   } finally {
     clearInterval(sampler)
     await exporter.stop()
@@ -149,6 +152,7 @@ function report({ clusters, intervalSeconds, cycles, quick, bodies, run }) {
     'first run': `${fixed(run.runs[0].seconds, 1)} s`,
     [`runs measured (${cycles} after the first)`]: measured.map((r) => fixed(r.seconds, 1)).join(', ') + ' s',
     'slowest measured run': `${fixed(slowest, 1)} s`,
+    'exporter CPU per measured cycle': `${fixed(run.cpuPerRun, 1)} s`,
     'time between runs': spacing.map((s) => fixed(s, 0)).join(', ') + ' s',
     'failed runs': failed.length,
     'nodes dropped': droppedNodes,
@@ -173,7 +177,13 @@ meaningless): its first body builds every series text, later ones write only the
 texts, and the exporter's polls get those.
 
 ${table(simulatorRows)}
-${table([exporterRow])}${failures === '' ? '' : `\nFailed runs:\n\n${failures}\n`}
+${table([exporterRow])}
+On this machine the simulator and the exporter share two cores (with whatever else runs). They work
+in parallel as the body streams, so a run takes at least the larger of the simulator's CPU for a body
+(${fixed(next.cpuSeconds, 1)} s) and the exporter's for a cycle (${fixed(run.cpuPerRun, 1)} s: reading and parsing the body,
+the inventory, the bench's /status reads), ${fixed(Math.max(next.cpuSeconds, run.cpuPerRun), 1)} s, and more when other processes take the cores;
+the exporter's 50 s org_metrics deadline (collectors.org_metrics.timeout) fails a slower one.
+${failures === '' ? '' : `\nFailed runs:\n\n${failures}\n`}
 ${command(`npm run bench   # section "scale"; node bench/run.js --sections scale --out /tmp/scale.md`)}`
   const goals = quick
     ? []

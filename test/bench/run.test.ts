@@ -158,9 +158,10 @@ describe.skipIf(!ready)('node bench/run.js --quick', () => {
     for (const row of simulator) expect(Number(row[4])).toBeGreaterThan(0) // MB/s (wall)
     const scale = tableRows(markdown, '| exporter |')
     expect(scale).toHaveLength(1)
-    expect(scale[0]![9]).toBe('0') // failed runs
-    expect(scale[0]![10]).toBe('0') // nodes dropped
-    expect(scale[0]![11]).toMatch(/^\d+ MiB$/) // peak RSS
+    expect(scale[0]![8]).toMatch(/^\d+\.\d s$/) // exporter CPU per measured cycle
+    expect(scale[0]![10]).toBe('0') // failed runs
+    expect(scale[0]![11]).toBe('0') // nodes dropped
+    expect(scale[0]![12]).toMatch(/^\d+ MiB$/) // peak RSS
     expect(scale[0]!.at(-1)).toBe('n/a (quick)')
   })
 })
