@@ -4,7 +4,7 @@ import { createSimulatorClock, type SimulatorClock } from './clock.js'
 import { createFaultEngine, type FaultEngine, type FaultRule } from './faults.js'
 import { rebaseCpu } from './node-model.js'
 import { operationStatus, runningOperation, settleOperations, startOperation } from './operations.js'
-import { renderChunks, TemplateCache } from './org-metrics/render.js'
+import { renderChunks } from './org-metrics/render.js'
 import { snapshotCluster, truthOf, type OrgMetricsTruth, type OrgSnapshot } from './org-metrics/snapshot.js'
 import { PLANS, findPlan } from './plans.js'
 import { createRandom, type Random } from './random.js'
@@ -114,7 +114,6 @@ export function createSimulatorState(options: SimulatorStateOptions = {}) {
   const credentials = new Map<string, Credential>()
   const faultEngine: FaultEngine = createFaultEngine(createRandom(`${seed}/faults`), options.faults ?? [])
   const served = new Map<string, { snapshot: OrgSnapshot; truth: OrgMetricsTruth }>()
-  const templates = new TemplateCache()
   let apiRequests = 0
   const orgMetricsLog: OrgMetricsRequest[] = []
 
@@ -280,12 +279,9 @@ export function createSimulatorState(options: SimulatorStateOptions = {}) {
     ): OrgMetricsTruth | null {
       const snapshot = snapshotOrg(organizationId, nowMs)
       if (snapshot === null) return null
-      for (const chunk of renderChunks(snapshot, templates)) write(chunk)
+      for (const chunk of renderChunks(snapshot)) write(chunk)
       return truthOf(snapshot)
     },
-    /** The org-metrics body of a snapshot, in chunks; series texts are kept between bodies. */
-    orgMetricsChunks: (snapshot: OrgSnapshot): Generator<Buffer, void, undefined> =>
-      renderChunks(snapshot, templates),
     /** Called by the org-metrics route for every request that reaches it. */
     recordOrgMetricsRequest(entry: OrgMetricsRequest): void {
       orgMetricsLog.push(entry)

@@ -1,5 +1,5 @@
-import { QUERY_TYPES, type Shard } from '../types.js'
-import { grow } from './format.js'
+import { QUERY_TYPES } from '../types.js'
+import { formatValue as f, grow } from './format.js'
 import { queryCounters, shardBytes, type ClusterSnapshot, type NodeSnapshot } from './snapshot.js'
 
 /** CrateDB JMX exporter, JVM and SQL exporter families (label `pod_name`), one block per node. */
@@ -52,17 +52,17 @@ export function circuitBreakerRows(c: ClusterSnapshot, out: Rows): void {
     for (const breaker of BREAKERS) {
       const [limit, usedBytes] = limits[breaker] ?? [0, 0]
       const p = `crate_circuitbreakers{name="${breaker}",${labels},property=`
-      out.sample(() => `${p}"limit"}`, limit, n.ts.jmx)
-      out.sample(() => `${p}"overhead"}`, breaker === 'fielddata' ? 0 : 1, n.ts.jmx)
-      out.sample(() => `${p}"trippedCount"}`, 0, n.ts.jmx)
-      out.sample(() => `${p}"used"}`, usedBytes, n.ts.jmx)
+      out.push(`${p}"limit"} ${f(limit)} ${n.ts.jmx}`)
+      out.push(`${p}"overhead"} ${f(breaker === 'fielddata' ? 0 : 1)} ${n.ts.jmx}`)
+      out.push(`${p}"trippedCount"} ${f(0)} ${n.ts.jmx}`)
+      out.push(`${p}"used"} ${f(usedBytes)} ${n.ts.jmx}`)
     }
   }
 }
 
 export function clusterStateVersionRows(c: ClusterSnapshot, out: Rows): void {
   const version = grow(c.nodes[0]?.ageS ?? 0, 1, 0.05, 31)
-  for (const n of c.nodes) out.sample(() => `crate_cluster_state_version{${id(c, n)}}`, version, n.ts.jmx)
+  for (const n of c.nodes) out.push(`crate_cluster_state_version{${id(c, n)}} ${f(version)} ${n.ts.jmx}`)
 }
 
 export function connectionRows(c: ClusterSnapshot, out: Rows): void {
@@ -82,42 +82,34 @@ export function connectionRows(c: ClusterSnapshot, out: Rows): void {
           property === 'open'
             ? 4 + index * 8 + n.ordinal
             : grow(n.ageS, n.weight, rate * (index + 1), index + 37)
-        out.sample(
-          () => `crate_connections{${labels},property="${property}",protocol="${protocol}"}`,
-          value,
-          n.ts.jmx
+        out.push(
+          `crate_connections{${labels},property="${property}",protocol="${protocol}"} ${f(value)} ${n.ts.jmx}`
         )
       })
   }
 }
 
 export function isMasterRows(c: ClusterSnapshot, out: Rows): void {
-  for (const n of c.nodes) out.sample(() => `crate_is_master{${id(c, n)}}`, n.ordinal === 0 ? 1 : 0, n.ts.jmx)
-}
-
-function partitionLabel(shard: Shard): string {
-  return shard.partitionIdent === null ? '' : `partition_ident="${shard.partitionIdent}",`
+  for (const n of c.nodes) out.push(`crate_is_master{${id(c, n)}} ${f(n.ordinal === 0 ? 1 : 0)} ${n.ts.jmx}`)
 }
 
 /** shard_info rows (one per shard copy: several copies of a table on a node give repeated series, as in the real body). */
 export function nodeRows(c: ClusterSnapshot, out: Rows): void {
   for (const n of c.nodes) {
     for (const shard of n.shards) {
-      out.sample(
-        () =>
-          `crate_node{name="shard_info",namespace="${c.namespace}",${partitionLabel(shard)}pod_name="${n.pod}",primary="${shard.primary}",property="size",schema="${shard.schema}",table="${shard.table}"}`,
-        shardBytes(n, shard),
-        n.ts.jmx
+      const partition = shard.partitionIdent === null ? '' : `partition_ident="${shard.partitionIdent}",`
+      out.push(
+        `crate_node{name="shard_info",namespace="${c.namespace}",${partition}pod_name="${n.pod}",primary="${shard.primary}",property="size",schema="${shard.schema}",table="${shard.table}"} ${f(shardBytes(n, shard))} ${n.ts.jmx}`
       )
     }
   }
   for (const n of c.nodes) {
     const primaries = n.shards.filter((shard) => shard.primary).length
     const p = `crate_node{name="shard_stats",${id(c, n)},property=`
-    out.sample(() => `${p}"primaries"}`, primaries, n.ts.jmx)
-    out.sample(() => `${p}"replicas"}`, n.shards.length - primaries, n.ts.jmx)
-    out.sample(() => `${p}"total"}`, n.shards.length, n.ts.jmx)
-    out.sample(() => `${p}"unassigned"}`, 0, n.ts.jmx)
+    out.push(`${p}"primaries"} ${f(primaries)} ${n.ts.jmx}`)
+    out.push(`${p}"replicas"} ${f(n.shards.length - primaries)} ${n.ts.jmx}`)
+    out.push(`${p}"total"} ${f(n.shards.length)} ${n.ts.jmx}`)
+    out.push(`${p}"unassigned"} ${f(0)} ${n.ts.jmx}`)
   }
 }
 
@@ -125,7 +117,7 @@ function queryRows(family: string, pick: (counters: ReturnType<typeof queryCount
   return (c: ClusterSnapshot, out: Rows): void => {
     for (const n of c.nodes)
       for (const type of QUERY_TYPES)
-        out.sample(() => `${family}{${id(c, n)},query="${type}"}`, pick(queryCounters(n, type)), n.ts.jmx)
+        out.push(`${family}{${id(c, n)},query="${type}"} ${f(pick(queryCounters(n, type)))} ${n.ts.jmx}`)
   }
 }
 
@@ -138,12 +130,12 @@ export const queryDurationRows = queryRows(
 export const queryTotalRows = queryRows('crate_query_total_count', (q) => q.total)
 
 export function readyRows(c: ClusterSnapshot, out: Rows): void {
-  for (const n of c.nodes) out.sample(() => `crate_ready{${id(c, n)}}`, n.ready, n.ts.jmx)
+  for (const n of c.nodes) out.push(`crate_ready{${id(c, n)}} ${f(n.ready)} ${n.ts.jmx}`)
 }
 
 export function rolesRows(c: ClusterSnapshot, out: Rows): void {
   for (const n of c.nodes)
-    out.sample(() => `crate_roles{is_data="true",is_master_eligible="true",${id(c, n)}}`, 1, n.ts.jmx)
+    out.push(`crate_roles{is_data="true",is_master_eligible="true",${id(c, n)}} ${f(1)} ${n.ts.jmx}`)
 }
 
 export function threadpoolRows(c: ClusterSnapshot, out: Rows): void {
@@ -153,29 +145,29 @@ export function threadpoolRows(c: ClusterSnapshot, out: Rows): void {
       const size = pool === 'generic' ? 14 : pool === 'search' ? 4 : index % 3 === 0 ? 0 : 1
       const completed = size === 0 ? 0 : grow(n.ageS, n.weight, 0.05 * (index + 1), index + 41)
       const p = `crate_threadpools{name="${pool}",${labels},property=`
-      out.sample(() => `${p}"active"}`, 0, n.ts.jmx)
-      out.sample(() => `${p}"completed"}`, completed, n.ts.jmx)
-      out.sample(() => `${p}"largestPoolSize"}`, size, n.ts.jmx)
-      out.sample(() => `${p}"poolSize"}`, size, n.ts.jmx)
-      out.sample(() => `${p}"queueSize"}`, 0, n.ts.jmx)
-      out.sample(() => `${p}"rejected"}`, 0, n.ts.jmx)
+      out.push(`${p}"active"} ${f(0)} ${n.ts.jmx}`)
+      out.push(`${p}"completed"} ${f(completed)} ${n.ts.jmx}`)
+      out.push(`${p}"largestPoolSize"} ${f(size)} ${n.ts.jmx}`)
+      out.push(`${p}"poolSize"} ${f(size)} ${n.ts.jmx}`)
+      out.push(`${p}"queueSize"} ${f(0)} ${n.ts.jmx}`)
+      out.push(`${p}"rejected"} ${f(0)} ${n.ts.jmx}`)
     })
   }
 }
 
 export function lastUserActivityRows(c: ClusterSnapshot, out: Rows): void {
   for (const n of c.nodes)
-    out.sample(() => `cratedb_cluster_last_user_activity{${id(c, n)}}`, n.lastUserActivityS, n.ts.sql)
+    out.push(`cratedb_cluster_last_user_activity{${id(c, n)}} ${f(n.lastUserActivityS)} ${n.ts.sql}`)
 }
 
 export function maxShardsRows(c: ClusterSnapshot, out: Rows): void {
-  for (const n of c.nodes) out.sample(() => `cratedb_max_shards_per_node{${id(c, n)}}`, 1000, n.ts.sql)
+  for (const n of c.nodes) out.push(`cratedb_max_shards_per_node{${id(c, n)}} ${f(1000)} ${n.ts.sql}`)
 }
 
 export function largeTranslogRows(c: ClusterSnapshot, out: Rows): void {
-  for (const n of c.nodes) out.sample(() => `cratedb_num_large_translogs{${id(c, n)}}`, 0, n.ts.sql)
+  for (const n of c.nodes) out.push(`cratedb_num_large_translogs{${id(c, n)}} ${f(0)} ${n.ts.sql}`)
 }
 
 export function upRows(c: ClusterSnapshot, out: Rows): void {
-  for (const n of c.nodes) out.sample(() => `up{${id(c, n)}}`, n.ready, n.ts.sql)
+  for (const n of c.nodes) out.push(`up{${id(c, n)}} ${f(n.ready)} ${n.ts.sql}`)
 }

@@ -1,4 +1,4 @@
-import { grow } from './format.js'
+import { formatValue as f, grow } from './format.js'
 import type { ClusterSnapshot, NodeSnapshot } from './snapshot.js'
 
 import type { Rows } from './rows.js'
@@ -10,20 +10,14 @@ function id(c: ClusterSnapshot, n: NodeSnapshot): string {
 export function bufferPoolRows(c: ClusterSnapshot, out: Rows): void {
   for (const n of c.nodes) {
     const labels = id(c, n)
-    out.sample(
-      () => `jvm_buffer_pool_used_bytes{${labels},pool="direct"}`,
-      4939784 + n.ordinal * 10010224,
-      n.ts.jmx
+    out.push(
+      `jvm_buffer_pool_used_bytes{${labels},pool="direct"} ${f(4939784 + n.ordinal * 10010224)} ${n.ts.jmx}`
     )
-    out.sample(
-      () => `jvm_buffer_pool_used_bytes{${labels},pool="mapped"}`,
-      Math.floor(n.storedBytes * 0.9),
-      n.ts.jmx
+    out.push(
+      `jvm_buffer_pool_used_bytes{${labels},pool="mapped"} ${f(Math.floor(n.storedBytes * 0.9))} ${n.ts.jmx}`
     )
-    out.sample(
-      () => `jvm_buffer_pool_used_bytes{${labels},pool="mapped - 'non-volatile memory'"}`,
-      0,
-      n.ts.jmx
+    out.push(
+      `jvm_buffer_pool_used_bytes{${labels},pool="mapped - 'non-volatile memory'"} ${f(0)} ${n.ts.jmx}`
     )
   }
 }
@@ -37,10 +31,8 @@ const COLLECTORS: [string, number, number][] = [
 export function gcCountRows(c: ClusterSnapshot, out: Rows): void {
   for (const n of c.nodes)
     COLLECTORS.forEach(([gc, rate], index) =>
-      out.sample(
-        () => `jvm_gc_collection_seconds_count{gc="${gc}",${id(c, n)}}`,
-        grow(n.ageS, n.weight, rate, index + 53) * (rate > 0 ? 1 : 0),
-        n.ts.jmx
+      out.push(
+        `jvm_gc_collection_seconds_count{gc="${gc}",${id(c, n)}} ${f(grow(n.ageS, n.weight, rate, index + 53) * (rate > 0 ? 1 : 0))} ${n.ts.jmx}`
       )
     )
 }
@@ -49,18 +41,16 @@ export function gcSumRows(c: ClusterSnapshot, out: Rows): void {
   for (const n of c.nodes)
     COLLECTORS.forEach(([gc, rate, seconds], index) => {
       const count = grow(n.ageS, n.weight, rate, index + 53) * (rate > 0 ? 1 : 0)
-      out.sample(
-        () => `jvm_gc_collection_seconds_sum{gc="${gc}",${id(c, n)}}`,
-        Math.round(count * seconds * 1000) / 1000,
-        n.ts.jmx
+      out.push(
+        `jvm_gc_collection_seconds_sum{gc="${gc}",${id(c, n)}} ${f(Math.round(count * seconds * 1000) / 1000)} ${n.ts.jmx}`
       )
     })
 }
 
 export function memoryMaxRows(c: ClusterSnapshot, out: Rows): void {
   for (const n of c.nodes) {
-    out.sample(() => `jvm_memory_bytes_max{area="heap",${id(c, n)}}`, n.heap.max, n.ts.jmx)
-    out.sample(() => `jvm_memory_bytes_max{area="nonheap",${id(c, n)}}`, -1, n.ts.jmx)
+    out.push(`jvm_memory_bytes_max{area="heap",${id(c, n)}} ${f(n.heap.max)} ${n.ts.jmx}`)
+    out.push(`jvm_memory_bytes_max{area="nonheap",${id(c, n)}} ${f(-1)} ${n.ts.jmx}`)
   }
 }
 
@@ -78,6 +68,6 @@ export function memoryPoolRows(c: ClusterSnapshot, out: Rows): void {
       ['Metaspace', 112728688 + n.ordinal * 3300000]
     ]
     for (const [pool, value] of pools)
-      out.sample(() => `jvm_memory_pool_bytes_used{${labels},pool="${pool}"}`, value, n.ts.jmx)
+      out.push(`jvm_memory_pool_bytes_used{${labels},pool="${pool}"} ${f(value)} ${n.ts.jmx}`)
   }
 }

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
+import { renderChunks } from '../org-metrics/render.js'
 import type { OrgMetricsOutcome, SimulatorState } from '../state.js'
 import { sendError } from './errors.js'
 
@@ -51,9 +52,7 @@ export function registerOrgMetricsRoutes(app: FastifyInstance, state: SimulatorS
       }
       return reply
         .type(ORG_METRICS_CONTENT_TYPE)
-        .send(
-          Readable.from(state.orgMetricsChunks(snapshot), { objectMode: false, highWaterMark: 256 * 1024 })
-        )
+        .send(Readable.from(renderChunks(snapshot), { objectMode: false, highWaterMark: 256 * 1024 }))
     }
   )
 }
