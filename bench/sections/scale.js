@@ -24,7 +24,7 @@ export async function scaleSection({ clusters, intervalSeconds, cycles, quick, l
     log(`scale: the simulator producing the body of ${clusters} clusters`)
     const organizationId = await firstOrganization(simulator.url)
     const bodies = []
-    for (const label of ['first body (series texts built)', 'next body (series texts kept)'])
+    for (const label of ['first body', 'second body (same snapshot, inside the window)'])
       bodies.push({ label, ...(await readBody(simulator, organizationId)) })
     log(`scale: the exporter polling ${clusters} clusters every ${intervalSeconds} s, Node.js defaults`)
     const run = await pollRun({ simulator, intervalSeconds, cycles, log })
@@ -46,7 +46,7 @@ async function firstOrganization(url) {
 /**
  * GETs the org metrics body once, counting its bytes as they arrive: wall time, and the simulator
  * process's CPU time (steadier than the wall on a shared machine). Inside the rate-limit window the
- * simulator renders the same snapshot again, so the second read measures a body with its texts kept.
+ * simulator renders the same snapshot again.
  */
 async function readBody(simulator, organizationId) {
   const cpuBefore = cpuSecondsOf(simulator.pid)
@@ -173,8 +173,8 @@ Nothing scrapes the exporter: the bench reads its \`/status\` every ${Math.min(5
 and its RSS from /proc every 100 ms. A run must end within the interval, since the next one is due then.
 
 The simulator first, read over HTTP by the bench alone (a slow stand-in would make the exporter's row
-meaningless): its first body builds every series text, later ones write only the values into the kept
-texts, and the exporter's polls get those.
+meaningless): the second read, inside the rate-limit window, renders the same snapshot again, as the
+exporter's polls get it.
 
 ${table(simulatorRows)}
 ${table([exporterRow])}
