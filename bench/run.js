@@ -1,7 +1,8 @@
 // `npm run bench`: the exporter measured against its real alternatives, side by side in one run, written
 // to BENCHMARKS.md. Sections: ingest (vs Prometheus), parser (vs parse-prometheus-text-format), serving
 // (vs a bare node:http server and nginx, under wrk), memory (RSS polling 1,000 clusters), API budget,
-// typical (the demo scenario vs a bare fastify + pino + prom-client server).
+// freshness (simulated time), probe, typical (the demo scenario vs a bare fastify + pino + prom-client
+// server), scale (10,000 clusters in one organization).
 // Usage (after npm run build): node bench/run.js [--quick] [--out FILE] [--sections a,b,...]
 import console from 'node:console'
 import { spawnSync } from 'node:child_process'
@@ -15,14 +16,16 @@ import { machineMarkdown } from './lib/machine.js'
 import { startNginx } from './lib/nginx.js'
 import { captureExists, CAPTURE, ROOT, writeWorld } from './lib/payloads.js'
 import { apiBudgetSection } from './sections/api-budget.js'
+import { freshnessSection } from './sections/freshness.js'
 import { ingestSection } from './sections/ingest.js'
 import { memorySection } from './sections/memory.js'
 import { parserSection } from './sections/parser.js'
 import { servingSection } from './sections/serving.js'
 import { probeSection } from './sections/probe.js'
 import { typicalSection } from './sections/typical.js'
+import { scaleSection } from './sections/scale.js'
 
-const SECTIONS = ['ingest', 'parser', 'serving', 'memory', 'api', 'probe', 'typical']
+const SECTIONS = ['ingest', 'parser', 'serving', 'memory', 'api', 'freshness', 'probe', 'typical', 'scale']
 
 const { values: args } = parseArgs({
   options: {
@@ -49,7 +52,9 @@ const PLAN = quick
       probe: { clusters: 30, reps: 1, seconds: 1, connections: 8 },
       memory: { clusters: 100, intervalSeconds: 2, cycles: 2 },
       api: { organizationCounts: [1, 10], intervalSeconds: 1, cycles: 2, scrapes: 20 },
-      typical: { seconds: 3, scrapeEverySeconds: 1, reps: 1 }
+      freshness: { cycles: 4 },
+      typical: { seconds: 3, scrapeEverySeconds: 1, reps: 1 },
+      scale: { clusters: 300, intervalSeconds: 2, cycles: 2 }
     }
   : {
       clusters: [3, 100, 1000],
@@ -62,7 +67,9 @@ const PLAN = quick
       probe: { clusters: 300, reps: 3, seconds: 5, connections: 8 },
       memory: { clusters: 1000, intervalSeconds: 10, cycles: 5 },
       api: { organizationCounts: [1, 10, 100], intervalSeconds: 2, cycles: 3, scrapes: 100 },
-      typical: { seconds: 20, scrapeEverySeconds: 5, reps: 2 }
+      freshness: { cycles: 20 },
+      typical: { seconds: 20, scrapeEverySeconds: 5, reps: 2 },
+      scale: { clusters: 10_000, intervalSeconds: 60, cycles: 3 }
     }
 
 const log = (message) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`)
@@ -127,8 +134,10 @@ async function main() {
       add(await memorySection({ ...PLAN.memory, bodyBytes: world?.bytes, log }))
     }
     if (wanted.has('api')) add(await apiBudgetSection({ ...PLAN.api, log }))
+    if (wanted.has('freshness')) add(await freshnessSection({ ...PLAN.freshness, quick, log }))
     if (wanted.has('probe')) add(await probeSection({ ...PLAN.probe, tools: found, log }))
     if (wanted.has('typical')) add(await typicalSection({ ...PLAN.typical, log }))
+    if (wanted.has('scale')) add(await scaleSection({ ...PLAN.scale, quick, log }))
   } finally {
     await nginx.stop()
     if (!args['keep-files']) rmSync(workDir, { recursive: true, force: true })

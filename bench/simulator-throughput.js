@@ -1,63 +1,59 @@
-// Throughput of the simulated org-metrics endpoint, for 100 and 1,000 clusters in one organization.
-// Run after `npm run build`: node bench/simulator-throughput.js
+// Throughput of the simulated org-metrics endpoint over HTTP: the simulator of a build in a process of
+// its own, one organization of N clusters, its body read twice inside one rate-limit window (the second
+// read renders the same snapshot again). Prints wall time and the simulator process's CPU time.
+// Run after `npm run build`: node bench/simulator-throughput.js [--dist DIR] [--clusters 1000,10000]
 /* global console */
-import { Buffer } from 'node:buffer'
+import { once } from 'node:events'
+import { spawn } from 'node:child_process'
+import { resolve } from 'node:path'
 import process from 'node:process'
+import { createInterface } from 'node:readline'
+import { pathToFileURL } from 'node:url'
+import { parseArgs } from 'node:util'
 import { request } from 'undici'
-import { createSimulatorClock } from '../dist/simulator/clock.js'
-import { startSimulator } from '../dist/simulator/index.js'
-import { createSimulatorState } from '../dist/simulator/state.js'
+import { benchAuthorization, simulatorOptions } from './lib/payloads.js'
+import { cpuSecondsOf } from './lib/processes.js'
 
-const START = Date.UTC(2026, 4, 13, 10)
+const { values: args } = parseArgs({
+  options: {
+    dist: { type: 'string', default: 'dist' },
+    clusters: { type: 'string', default: '1000,10000' }
+  }
+})
+const entry = pathToFileURL(resolve(args.dist, 'simulator/index.js')).href
 
-function renderOnly(clusters) {
-  const state = createSimulatorState({
-    seed: 'bench',
-    scenario: { kind: 'generated', organizations: 1, projectsPerOrganization: 4, clusters },
-    clock: createSimulatorClock({ manual: true, startMs: START })
-  })
-  const org = state.organizations()[0].id
-  let bytes = 0
-  const started = process.hrtime.bigint()
-  state.renderOrgMetrics(org, START, (chunk) => {
-    bytes += Buffer.byteLength(chunk)
-  })
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9
-  const nodes = state.clusters().reduce((sum, c) => sum + c.nodes.length, 0)
-  return { bytes, seconds, nodes }
-}
-
-async function overHttp(clusters) {
-  const sim = await startSimulator({
-    seed: 'bench',
-    scenario: { kind: 'generated', organizations: 1, projectsPerOrganization: 4, clusters },
-    credentials: [{ key: 'k', secret: 's' }],
-    settings: { rateLimitWindowMs: 0 }
+async function measure(clusters) {
+  const code = `const { startSimulator } = await import(${JSON.stringify(entry)})
+const simulator = await startSimulator(JSON.parse(process.argv[1]))
+console.log(JSON.stringify({ url: simulator.url }))`
+  const options = JSON.stringify(simulatorOptions(clusters, 1, 60_000))
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code, options], {
+    stdio: ['ignore', 'pipe', 'inherit']
   })
   try {
-    const org = sim.state.organizations()[0].id
-    const started = process.hrtime.bigint()
-    const response = await request(`${sim.url}/api/v2/organizations/${org}/metrics/prometheus/`, {
-      headers: { authorization: `Basic ${Buffer.from('k:s').toString('base64')}` }
-    })
-    let bytes = 0
-    for await (const chunk of response.body) bytes += chunk.length
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9
-    return { status: response.statusCode, bytes, seconds, rss: process.memoryUsage().rss }
+    const [line] = await once(createInterface({ input: child.stdout }), 'line')
+    const { url } = JSON.parse(line)
+    const headers = { authorization: benchAuthorization }
+    const organizations = await (await request(`${url}/api/v2/organizations/`, { headers })).body.json()
+    const path = `${url}/api/v2/organizations/${organizations[0].id}/metrics/prometheus/`
+    for (const label of ['first read', 'second read']) {
+      const cpu = cpuSecondsOf(child.pid)
+      const started = process.hrtime.bigint()
+      const response = await request(path, { headers, bodyTimeout: 0, headersTimeout: 0 })
+      let bytes = 0
+      for await (const chunk of response.body) bytes += chunk.length
+      const wall = Number(process.hrtime.bigint() - started) / 1e9
+      const used = cpuSecondsOf(child.pid) - cpu
+      const mb = bytes / 1e6
+      console.log(
+        `${clusters} clusters, ${label}: ${mb.toFixed(0)} MB, wall ${wall.toFixed(1)} s (${(mb / wall).toFixed(0)} MB/s), ` +
+          `simulator CPU ${used.toFixed(1)} s (${(mb / used).toFixed(0)} MB/s)`
+      )
+    }
   } finally {
-    await sim.close()
+    child.kill('SIGTERM')
   }
 }
 
-const mb = (bytes) => bytes / 1e6
-for (const clusters of [100, 1000]) {
-  renderOnly(100) // warm-up: let the JIT compile the renderer first
-  const render = renderOnly(clusters)
-  const http = await overHttp(clusters)
-  console.log(
-    `${String(clusters).padStart(5)} clusters, ${render.nodes} nodes: body ${mb(render.bytes).toFixed(1)} MB; ` +
-      `render ${(mb(render.bytes) / render.seconds).toFixed(1)} MB/s (${render.seconds.toFixed(2)} s); ` +
-      `HTTP ${(mb(http.bytes) / http.seconds).toFixed(1)} MB/s (${http.seconds.toFixed(2)} s, status ${http.status}, ` +
-      `rss ${(http.rss / 1e6).toFixed(0)} MB)`
-  )
-}
+console.log(`build: ${resolve(args.dist)}`)
+for (const clusters of args.clusters.split(',').map(Number)) await measure(clusters)

@@ -24,10 +24,10 @@ export async function startSimulatorChild(options) {
 }
 
 /**
- * Starts `node dist/cli.js run` against `apiUrl` with extra flags (name -> value), waits for /readyz and
- * for the org_metrics collector's first success. Resolves { url, pid, stop, output }.
+ * Starts `node dist/cli.js run` against `apiUrl` with extra flags (name -> value) and waits for /readyz
+ * only. Resolves { url, pid, stop, output, running }.
  */
-export async function startExporterChild(apiUrl, flags = {}, { timeoutMs = 120_000, env = {} } = {}) {
+export async function spawnExporterChild(apiUrl, flags = {}, { timeoutMs = 120_000, env = {} } = {}) {
   const port = await freePort()
   const args = Object.entries({
     'web.listen-address': `127.0.0.1:${port}`,
@@ -40,9 +40,23 @@ export async function startExporterChild(apiUrl, flags = {}, { timeoutMs = 120_0
     env: { ...process.env, ...benchEnv, ...env }
   })
   const url = `http://127.0.0.1:${port}`
-  await waitForHttp(`${url}/readyz`, { child, timeoutMs })
-  await waitForCollector(url, 'org_metrics', 1, { child, timeoutMs })
+  try {
+    await waitForHttp(`${url}/readyz`, { child, timeoutMs })
+  } catch (error) {
+    await child.stop()
+    throw error
+  }
   return { url, pid: child.pid, stop: () => child.stop(), output: child.output, running: child.running }
+}
+
+/**
+ * spawnExporterChild, then waits for the org_metrics collector's first success (reading /metrics).
+ * Resolves { url, pid, stop, output, running }.
+ */
+export async function startExporterChild(apiUrl, flags = {}, { timeoutMs = 120_000, env = {} } = {}) {
+  const exporter = await spawnExporterChild(apiUrl, flags, { timeoutMs, env })
+  await waitForCollector(exporter.url, 'org_metrics', 1, { child: exporter, timeoutMs })
+  return exporter
 }
 
 /** Sum over organizations of a collector's series of `family` in the exporter's /metrics. */

@@ -29,10 +29,12 @@ export function simulatorOptions(clusters, organizations = 1, windowMs = 0) {
   }
 }
 
-const authorization = `Basic ${Buffer.from(`${BENCH_KEY}:${BENCH_SECRET}`).toString('base64')}`
+export const benchAuthorization = `Basic ${Buffer.from(`${BENCH_KEY}:${BENCH_SECRET}`).toString('base64')}`
 
 async function getJson(url) {
-  const response = await fetch(url, { headers: { authorization, accept: 'application/json' } })
+  const response = await fetch(url, {
+    headers: { authorization: benchAuthorization, accept: 'application/json' }
+  })
   if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}`)
   return response.text()
 }

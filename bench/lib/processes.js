@@ -85,4 +85,13 @@ export function memoryOf(pid) {
   return { rss: field('VmRSS'), hwm: field('VmHWM') }
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
+export function cpuSecondsOf(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are
+  // the 12th and 13th of them, in clock ticks (100 per second on Linux).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
 export const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0

@@ -276,8 +276,16 @@ export const SETTINGS: readonly Setting[] = [
   {
     path: 'collectors.org_metrics.max_nodes',
     parse: positiveInteger(1_000_000),
-    defaultValue: 10_000,
-    defaultText: '10000',
+    // 10,000 clusters of up to 9 nodes: nodes are kept only for clusters the inventory lists, so the
+    // limit guards memory against a body of unknown size, not against a large organization.
+    defaultValue: 100_000,
+    defaultText: '100000',
+    flag: {
+      name: 'collector.org_metrics.max-nodes',
+      type: 'string',
+      help: 'Most nodes kept from one organization metrics body; more are dropped and counted.',
+      placeholder: 'N'
+    },
     help: 'Most nodes kept from one organization metrics body; more are dropped and counted.'
   },
   {

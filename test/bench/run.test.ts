@@ -18,7 +18,9 @@ const SECTIONS = [
   '## 3. Serving',
   '## 4. Memory',
   '## 5. API budget',
-  '## 7. Per-cluster targets'
+  '## 6. Freshness',
+  '## 7. Per-cluster targets',
+  '## 8. Scale'
 ]
 
 function run(args: string[]): Promise<{ code: number | null; output: string }> {
@@ -135,6 +137,13 @@ describe.skipIf(!ready)('node bench/run.js --quick', () => {
       expect(row[11]).toMatch(/, 0 failed$/)
     }
 
+    const freshness = tableRows(markdown, '## 6. Freshness')
+    expect(freshness.map((row) => row[0])).toEqual(['re-serve (200)', '429 + Retry-After'])
+    for (const row of freshness) {
+      expect(row[3]).toMatch(/^\d+ \(\d+\)$/) // requests (fresh)
+      expect(row[7]).toMatch(/^\d+\.\d s$/) // data age max
+    }
+
     const probe = tableRows(markdown, '## 7. Per-cluster targets')
     expect(probe.map((row) => `${row[0]} ${row[1]}`)).toEqual([
       '/metrics (all clusters) identity',
@@ -149,5 +158,19 @@ describe.skipIf(!ready)('node bench/run.js --quick', () => {
     }
     // one cluster's answer is a small part of all clusters'
     expect(Number(probe[1]![2])).toBeLessThan(Number(probe[0]![2]) / 10)
+
+    // Quick: a scaled-down organization, labelled so, and no scale goal claimed from it.
+    expect(markdown).toContain('## 8. Scale: one organization of 300 clusters, quick')
+    expect(markdown).not.toMatch(/^- (met|\*\*MISSED\*\*): scale:/m)
+    const simulator = tableRows(markdown, '## 8. Scale')
+    expect(simulator).toHaveLength(2)
+    for (const row of simulator) expect(Number(row[4])).toBeGreaterThan(0) // MB/s (wall)
+    const scale = tableRows(markdown, '| exporter |')
+    expect(scale).toHaveLength(1)
+    expect(scale[0]![8]).toMatch(/^\d+\.\d s$/) // exporter CPU per measured cycle
+    expect(scale[0]![10]).toBe('0') // failed runs
+    expect(scale[0]![11]).toBe('0') // nodes dropped
+    expect(scale[0]![12]).toMatch(/^\d+ MiB$/) // peak RSS
+    expect(scale[0]!.at(-1)).toBe('n/a (quick)')
   })
 })

@@ -110,14 +110,22 @@ export function createClusterKeeper(organizationId: string, keepForMs: number): 
         return { spec: family.spec, samples: [...family.samples, ...more.samples] }
       })
       for (const { snapshot, samples } of extra.values()) merged.push({ spec: snapshot.spec, samples })
-      const names = missing.map((id) => `${running.get(id) ?? ''} (${id})`).join(', ')
       throw new PartialPollError(
-        `${ENDPOINTS.orgMetrics}: no rows of running cluster${missing.length > 1 ? 's' : ''} ${names} in the body; their last good data is kept until the staleness limit`,
+        `${ENDPOINTS.orgMetrics}: no rows of running cluster${missing.length > 1 ? 's' : ''} ${missingNames(missing, running)} in the body; their last good data is kept until the staleness limit`,
         ENDPOINTS.orgMetrics,
         merged
       )
     }
   }
+}
+
+/** Clusters named in a failure message; an organization of thousands would make it megabytes long. */
+export const NAMED_MISSING_CLUSTERS = 10
+
+function missingNames(missing: readonly string[], running: ReadonlyMap<string, string>): string {
+  const names = missing.slice(0, NAMED_MISSING_CLUSTERS).map((id) => `${running.get(id) ?? ''} (${id})`)
+  const more = missing.length - names.length
+  return more > 0 ? `${names.join(', ')} and ${more} more` : names.join(', ')
 }
 
 /** The clusters (cluster_id labels) that have a sample in `families`. */

@@ -21,14 +21,14 @@ export interface OrgMetricsReaderOptions {
   maxLineBytes?: number
   /** The inventory's clusters: nodes of other clusters are dropped and counted. All kept when absent. */
   knownClusters?: (clusterId: string) => boolean
-  /** Nodes kept in all and per cluster; more are dropped and counted. Defaults 10,000 and 100. */
+  /** Nodes kept in all and per cluster; more are dropped and counted. Defaults 100,000 and 100. */
   maxNodes?: number
   maxNodesPerCluster?: number
   /** Which rows of each family are used; ROW_RULES by default. Both ways of reading a row follow them. */
   rowRules?: readonly RowRule[]
 }
 
-export const DEFAULT_MAX_NODES = 10_000
+export const DEFAULT_MAX_NODES = 100_000
 export const DEFAULT_MAX_NODES_PER_CLUSTER = 100
 
 /** Whether label `index` of the line last scanned (-1: absent) has one of `values`. */

@@ -135,8 +135,9 @@ describe('docs/configuration.md', () => {
     const doc = readFileSync(resolve(REPO_ROOT, 'docs/configuration.md'), 'utf8')
     const documented = [...doc.matchAll(/`--(?:\[no-\])?([a-z.<>_-]+)/g)].map((m) => m[1])
     for (const flag of RUN_FLAGS) {
+      // Flags of every collector are documented once, as collector.<name>; one collector's own by name.
       const generic = flag.name.replace(/^collector\.[a-z_]+/, 'collector.<name>')
-      expect(documented, flag.name).toContain(generic)
+      expect(documented, flag.name).toContain(documented.includes(flag.name) ? flag.name : generic)
     }
   })
 })

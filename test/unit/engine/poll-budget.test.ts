@@ -1,16 +1,18 @@
-import type { AddressInfo } from 'node:net'
 import { Registry } from 'prom-client'
 import { pino } from 'pino'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { CloudApi } from '../../../src/cloud/api.js'
 import { createCloudClient } from '../../../src/cloud/client.js'
 import { loadConfig } from '../../../src/config/index.js'
 import { apiMetricsObserver } from '../../../src/engine/api-metrics.js'
-import { createExporter, type Exporter } from '../../../src/engine/exporter.js'
+import { createExporter } from '../../../src/engine/exporter.js'
 import { createExpositionRenderer } from '../../../src/metrics/exposition.js'
 import { createSelfMetrics } from '../../../src/metrics/self-metrics.js'
-import { buildSimulatorApp, createSimulatorState, type SimulatorClock } from '../../../src/simulator/index.js'
-import { createFakeClock, type FakeClock } from '../../helpers/fake-clock.js'
+import { buildSimulatorApp, createSimulatorState } from '../../../src/simulator/index.js'
+import {
+  startSimulatedExporter,
+  type ExporterParts,
+  type SimulatedExporter
+} from '../../../bench/lib/simulated-time.js'
 
 const silent = pino({ level: 'silent' })
 const WINDOW_MS = 60_000
@@ -18,72 +20,7 @@ const MAX_LATENCY_MS = 2000
 const CYCLES = 12
 const START_MS = Date.UTC(2026, 4, 13, 10, 0, 0)
 
-/** A small deterministic generator, so that a failure can be replayed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state * 1_664_525 + 1_013_904_223) >>> 0
-    return state / 2 ** 32
-  }
-}
-
-/**
- * The API as the exporter sees it over a slow network: every call waits 0-2 s of fake time in all,
- * split at random between the way there and the way back. Only the loopback exchange in between is
- * real, and the clock does not move while it runs.
- */
-function withLatency(api: CloudApi, clock: FakeClock, random: () => number, counts: Map<string, number>) {
-  let inFlight = 0
-  const wait = (ms: number): Promise<void> => new Promise((resolve) => clock.setTimeout(resolve, ms))
-  async function travel<T>(what: string, call: () => Promise<T>): Promise<T> {
-    counts.set(what, (counts.get(what) ?? 0) + 1)
-    // Whole milliseconds: the simulator stamps its samples with the time it reads.
-    const total = Math.floor(random() * MAX_LATENCY_MS)
-    const there = Math.floor(random() * total)
-    await wait(there)
-    inFlight++
-    let result: { value: T } | { error: unknown }
-    try {
-      result = { value: await call() }
-    } catch (error) {
-      result = { error }
-    } finally {
-      inFlight--
-    }
-    await wait(total - there)
-    if ('error' in result) throw result.error
-    return result.value
-  }
-  const wrapped: CloudApi = {
-    currentUser: (signal) => travel('currentUser', () => api.currentUser(signal)),
-    organizations: (signal) => travel('organizations', () => api.organizations(signal)),
-    organizationProjects: (id, signal) =>
-      travel(`projects ${id}`, () => api.organizationProjects(id, signal)),
-    organizationClusters: (id, signal) =>
-      travel(`clusters ${id}`, () => api.organizationClusters(id, signal)),
-    quotas: (id, signal) => travel(`quotas ${id}`, () => api.quotas(id, signal)),
-    currentConsumption: (id, signal) => travel(`consumption ${id}`, () => api.currentConsumption(id, signal)),
-    orgMetrics: (id, signal, createSink) =>
-      travel(`orgMetrics ${id}`, () => api.orgMetrics(id, signal, createSink)),
-    credentials: () => api.credentials(),
-    usage: () => api.usage(),
-    close: () => api.close()
-  }
-  const idle = async (): Promise<void> => {
-    // Bounded: a loopback request of the simulator takes milliseconds.
-    for (let i = 0; inFlight > 0 && i < 30_000; i++) await new Promise((resolve) => setTimeout(resolve, 1))
-  }
-  return { api: wrapped, idle }
-}
-
-interface Setup {
-  clock: FakeClock
-  exporter: Exporter
-  state: ReturnType<typeof createSimulatorState>
-  counts: Map<string, number>
-  text: () => string
-  close: () => Promise<void>
-}
+type Setup = SimulatedExporter
 
 const running: Setup[] = []
 afterEach(async () => {
@@ -91,71 +28,37 @@ afterEach(async () => {
   vi.restoreAllMocks()
 })
 
+/** The modules startSimulatedExporter wires, from the sources. */
+const parts: ExporterParts = {
+  loadConfig,
+  createCloudClient,
+  apiMetricsObserver,
+  createExporter,
+  createExpositionRenderer,
+  createSelfMetrics,
+  buildSimulatorApp,
+  createSimulatorState,
+  Registry
+}
+
+/**
+ * The simulator and the exporter on one fake clock; the API answers after 0-2 s of fake time in all,
+ * split at random between the way there and the way back. Only the loopback exchange in between is
+ * real, and the clock does not move while it runs.
+ */
 async function setup(mode: 'cache' | '429', seed: number): Promise<Setup> {
-  let idle: () => Promise<void> = () => Promise.resolve()
-  const clock = createFakeClock(START_MS, { idle: () => idle() })
+  const result = await startSimulatedExporter(parts, {
+    startMs: START_MS,
+    mode,
+    seed,
+    maxLatencyMs: MAX_LATENCY_MS,
+    logger: silent,
+    maxTimersPerAdvance: 100_000
+  })
+  const { clock } = result
   // The scheduler times its runs with performance.now(); here that time is the fake clock's too, as
   // both are the same time in production.
   vi.spyOn(performance, 'now').mockImplementation(() => clock.now() - START_MS)
-  // The simulator reads the exporter's fake time: both sides of the exchange share one clock.
-  const simulatorClock: SimulatorClock = {
-    kind: 'manual',
-    speed: 0,
-    // Whole milliseconds, as the simulator's own clocks read.
-    now: () => Math.floor(clock.now()),
-    advance: () => {
-      throw new Error('the fake clock moves time in this test')
-    }
-  }
-  const state = createSimulatorState({ seed: 7, clock: simulatorClock, settings: { rateLimit: mode } })
-  const app = buildSimulatorApp(state, { adminToken: 'admin-token' })
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
-  const credential = state.credentials()[0]!
-  const { config } = loadConfig({
-    flags: new Map([['api.url', url]]),
-    env: { CRATEDB_CLOUD_API_KEY: credential.key, CRATEDB_CLOUD_API_SECRET: credential.secret },
-    readFile: () => {
-      throw new Error('no files')
-    }
-  })
-  const registry = new Registry()
-  const metrics = createSelfMetrics({ registry, version: 't', revision: 't' })
-  const client = createCloudClient({
-    baseUrl: url,
-    credentials: config.api.credentials,
-    requestTimeoutMs: 30_000,
-    maxResponseBytes: config.api.maxResponseBytes,
-    maxConcurrency: config.api.maxConcurrency,
-    logger: silent,
-    observer: apiMetricsObserver(metrics),
-    clock
-  })
-  const counts = new Map<string, number>()
-  const slow = withLatency(client, clock, seeded(seed), counts)
-  idle = slow.idle
-  const renderer = createExpositionRenderer({ selfRegistry: registry, clock })
-  const exporter = createExporter({
-    config,
-    api: slow.api,
-    logger: silent,
-    clock,
-    metrics,
-    renderer,
-    version: 't'
-  })
-  const result: Setup = {
-    clock,
-    exporter,
-    state,
-    counts,
-    text: () => renderer.current().text.toString(),
-    async close() {
-      await exporter.stop()
-      await client.close()
-      await app.close()
-    }
-  }
   running.push(result)
   return result
 }
