@@ -163,7 +163,7 @@ function report({ clusters, intervalSeconds, cycles, quick, bodies, run }) {
       : `runs < ${intervalSeconds} s, none failed, none dropped: ${verdict(withinInterval)}; peak < 1 GiB: ${verdict(underGiB)}`
   }
   const failures = failed.map((r) => `- run at ${new Date(r.at).toISOString()}: ${r.error}`).join('\n')
-  const markdown = `## 8. Scale: one organization of ${size}
+  const markdown = `## 9. Scale: one organization of ${size}
 
 One organization of ${clusters} clusters in the simulator, whose org metrics body
 (${fixed(body / 1e6, 0)} MB) the exporter reads once per interval: \`node dist/cli.js run\` with Node.js
