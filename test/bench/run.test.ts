@@ -20,7 +20,8 @@ const SECTIONS = [
   '## 5. API budget',
   '## 6. Freshness',
   '## 7. Per-cluster targets',
-  '## 8. Scale'
+  '## 8. A typical organization',
+  '## 9. Scale'
 ]
 
 function run(args: string[]): Promise<{ code: number | null; output: string }> {
@@ -159,10 +160,20 @@ describe.skipIf(!ready)('node bench/run.js --quick', () => {
     // one cluster's answer is a small part of all clusters'
     expect(Number(probe[1]![2])).toBeLessThan(Number(probe[0]![2]) / 10)
 
+    // The demo scenario beside the bare fastify server: each variant's exporter row holds the demo's
+    // clusters at ready and its RSS as a ratio of the bare server's measured just before.
+    const typical = tableRows(markdown, '## 8. A typical organization')
+    expect(typical).toHaveLength(4)
+    for (const row of typical.filter((cells) => cells[1]!.startsWith('exporter'))) {
+      expect(row[5]).toMatch(/^10 \(\d+\)$/)
+      expect(row[6]).toMatch(/^\d+\.\d MiB$/)
+      expect(row[8]).toMatch(/^\d+\.\d\d× \/ \d+\.\d\d×$/)
+    }
+
     // Quick: a scaled-down organization, labelled so, and no scale goal claimed from it.
-    expect(markdown).toContain('## 8. Scale: one organization of 300 clusters, quick')
+    expect(markdown).toContain('## 9. Scale: one organization of 300 clusters, quick')
     expect(markdown).not.toMatch(/^- (met|\*\*MISSED\*\*): scale:/m)
-    const simulator = tableRows(markdown, '## 8. Scale')
+    const simulator = tableRows(markdown, '## 9. Scale')
     expect(simulator).toHaveLength(2)
     for (const row of simulator) expect(Number(row[4])).toBeGreaterThan(0) // MB/s (wall)
     const scale = tableRows(markdown, '| exporter |')
