@@ -44,3 +44,12 @@ export function externalTool(name: string): string | undefined {
   console.warn(`SKIP: ${name} is not installed; install it to run this test (it is mandatory in CI)`)
   return undefined
 }
+
+/** The compiled CLI, which is what users run; built first when a checkout has none yet. */
+export const CLI = resolve(REPO_ROOT, 'dist/cli.js')
+
+export function ensureBuiltCli(): string {
+  if (!existsSync(CLI))
+    spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'ignore' })
+  return CLI
+}

@@ -4,13 +4,12 @@
  * poll does, at exit, and reports the young generation's size and the heap's peak.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { REPO_ROOT } from '../helpers/environment.js'
+import { CLI, REPO_ROOT, ensureBuiltCli } from '../helpers/environment.js'
 
-const CLI = resolve(REPO_ROOT, 'dist/cli.js')
 const MIB = 1024 * 1024
 
 // Replaces a live set of 100,000 small objects six times (survivors make the young generation grow;
@@ -38,8 +37,7 @@ let dir = ''
 let probe = ''
 
 beforeAll(() => {
-  if (!existsSync(CLI))
-    spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'ignore' })
+  ensureBuiltCli()
   dir = mkdtempSync(join(tmpdir(), 'heap-tuning-'))
   probe = join(dir, 'probe.mjs')
   writeFileSync(probe, PROBE)

@@ -4,27 +4,22 @@
  * process exits as soon as it has built everything and tried to listen.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { createServer, type Server } from 'node:net'
 import { resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { REPO_ROOT } from '../helpers/environment.js'
+import { CLI, REPO_ROOT, ensureBuiltCli } from '../helpers/environment.js'
+import { holdPort } from '../helpers/free-port.js'
 
-const CLI = resolve(REPO_ROOT, 'dist/cli.js')
 const PRELOAD = resolve(REPO_ROOT, 'test/fixtures/startup/loaded-modules.js')
-let holder: Server
+let holder: Awaited<ReturnType<typeof holdPort>>
 let busy = ''
 
 beforeAll(async () => {
-  if (!existsSync(CLI))
-    spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'ignore' })
-  holder = createServer()
-  await new Promise<void>((done) => holder.listen(0, '127.0.0.1', done))
-  const address = holder.address()
-  busy = `127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`
+  ensureBuiltCli()
+  holder = await holdPort()
+  busy = holder.address
 })
 
-afterAll(() => new Promise<void>((done) => holder.close(() => done())))
+afterAll(() => holder.release())
 
 describe('the modules run loads', () => {
   it('are those of the exporter alone', () => {

@@ -1,11 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { resolve } from 'node:path'
 import { request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { REPO_ROOT } from '../../helpers/environment.js'
-
-const CLI = resolve(REPO_ROOT, 'dist/cli.js')
+import { CLI, REPO_ROOT, ensureBuiltCli } from '../../helpers/environment.js'
 
 function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
   return new Promise((resolvePromise, reject) => {
@@ -32,9 +28,7 @@ describe('the built CLI: simulate', () => {
   let stdout = ''
 
   beforeAll(async () => {
-    // The compiled CLI is what users run; build it when a checkout has none yet.
-    if (!existsSync(CLI))
-      spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'ignore' })
+    ensureBuiltCli()
     child = spawn(
       process.execPath,
       [CLI, 'simulate', '--listen-address', '127.0.0.1:0', '--api-key', 'k', '--api-secret', 's'],
