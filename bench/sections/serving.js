@@ -33,7 +33,7 @@ function rawGet(url, headers = {}) {
 
 /**
  * The part of an exporter body rendered once per collection: everything before the self metrics,
- * which are rendered for every scrape (the first of them is prom-client's process CPU counter).
+ * which change between scrapes (the first of them is prom-client's process CPU counter).
  */
 function collectorsPart(body) {
   const at = body.indexOf('# HELP process_cpu_user_seconds_total ')
@@ -159,8 +159,10 @@ export async function servingSection({ clusters, nginx, wwwDir, tools, reps, sec
 The exporter (\`node dist/cli.js run\`, its own process) polls a simulator (another process) of
 ${clusters} clusters once (intervals set to 10 minutes so no poll falls inside a measurement), then
 serves its snapshot: ${mib(plain.body.length)} of text, ${mib(gzipped.body.length)} gzipped, of which the
-cluster data is rendered and gzipped once per collection and the exporter's own metrics (scrape counter,
-process and Node.js metrics) are rendered and compressed for each scrape. The same bytes are served by a bare \`node:http\` server writing a prebuilt Buffer (bench/lib/bare-server.js,
+cluster data is rendered and gzipped once per collection, the exporter's own metrics (API calls,
+collectors, process and Node.js metrics) again when one of them changes (the process metrics are
+collected once a second), and for each scrape only its scrape counter is rendered and appended
+(uncompressed, in deflate's stored blocks, to the gzip body). The same bytes are served by a bare \`node:http\` server writing a prebuilt Buffer (bench/lib/bare-server.js,
 the practical limit for Node) and by nginx (one worker, sendfile, \`gzip_static\` with the exporter's
 own gzip body). wrk: 1 thread, keep-alive, ${seconds} s per run, ${reps} runs per cell, servers
 taken in turn; medians of the runs. wrk and the server share the machine's 2 cores.

@@ -2,7 +2,7 @@
  * What the HTTP server sees of the engine. These types stand alone (the error reasons are plain strings
  * here), so that the server depends on neither the API client nor the collectors.
  */
-import type { Exposition } from '../metrics/types.js'
+import type { Exposition, SelfExposition } from '../metrics/types.js'
 
 export type { Exposition }
 
@@ -114,7 +114,7 @@ export interface ExporterView {
   /** The latest rendering of the collectors' families; before the first collection, an empty one. */
   exposition(): Exposition
   /** The exporter's own metrics as they are now, served after the rendering; OpenMetrics ends in "# EOF". */
-  selfMetrics(format: 'text' | 'openmetrics'): Promise<Buffer>
+  selfMetrics(format: 'text' | 'openmetrics'): Promise<SelfExposition>
   status(): StatusReport
   /** true once the first complete collection has been published. */
   ready(): boolean

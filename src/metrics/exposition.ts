@@ -1,12 +1,13 @@
 import type { Metric, MetricObjectWithValues, MetricValue, Registry } from 'prom-client'
 import type { Clock } from '../clock.js'
 import { ExpositionBody } from './body.js'
+import { changeVersion, isTracked } from './change-tracking.js'
 import { buildClusterIndex, isClusterFamily } from './cluster-slices.js'
 import { renderBlocks } from './render-blocks.js'
 import { fromPromClient, mergeSnapshots, type RenderFamily } from './render-model.js'
-import { writeOpenMetrics } from './render-openmetrics.js'
+import { writeOpenMetrics, writeOpenMetricsFamilies } from './render-openmetrics.js'
 import { writeText } from './render-text.js'
-import type { Exposition, FamilySnapshot } from './types.js'
+import type { Exposition, FamilySnapshot, SelfExposition } from './types.js'
 
 export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8'
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8'
@@ -22,7 +23,7 @@ export function renderOpenMetrics(families: readonly FamilySnapshot[]): string {
 }
 
 export interface ExpositionRendererDeps {
-  /** The exporter's own metrics (src/metrics/self-metrics.ts), rendered anew for every scrape. */
+  /** The exporter's own metrics (src/metrics/self-metrics.ts), current at every scrape. */
   readonly selfRegistry: Registry
   readonly clock: Clock
   /** How long one collection of the process_* and nodejs_* metrics is served (default 1 s). */
@@ -41,6 +42,11 @@ const PROCESS_METRIC = /^(process|nodejs)_/
 const DEFAULT_PROCESS_METRICS_MAX_AGE_MS = 1000
 type MetricValues = MetricObjectWithValues<MetricValue<string>>
 
+/** Both pieces as one Buffer (for tools and tests). */
+export function joinSelf(self: SelfExposition): Buffer {
+  return Buffer.concat([self.stable, self.live])
+}
+
 export interface ExpositionRenderer {
   /**
    * Renders the collectors' families in both formats and makes the result current. Calls are
@@ -51,15 +57,18 @@ export interface ExpositionRenderer {
   current(): Exposition
   /**
    * The exporter's own metrics as they are now, in one format, to be served after the current
-   * rendering; in OpenMetrics it ends with the "# EOF" line.
+   * rendering; in OpenMetrics they end with the "# EOF" line.
    */
-  selfMetrics(format: ExpositionFormat): Promise<Buffer>
+  selfMetrics(format: ExpositionFormat): Promise<SelfExposition>
 }
 
 /**
  * The collectors' families are rendered once per collection and cached with their gzip form, since
- * they change only when a poll ends; the exporter's own metrics (a few kilobytes: scrapes, API calls,
- * process and Node.js metrics) are rendered at every scrape, so that they are current.
+ * they change only when a poll ends. The exporter's own metrics (about 12 KB: API calls, collectors,
+ * process and Node.js metrics) are current at every scrape without being rendered for each: their
+ * rendering is kept until a tracked metric changes (src/metrics/change-tracking.ts) or the process
+ * metrics are collected again; only the untracked ones, the scrape counter above all, are rendered per
+ * scrape.
  */
 export function createExpositionRenderer(deps: ExpositionRendererDeps): ExpositionRenderer {
   let latest: Exposition = Object.freeze({
@@ -100,8 +109,7 @@ export function createExpositionRenderer(deps: ExpositionRendererDeps): Expositi
 
   // prom-client's process and Node.js metrics take about a millisecond of CPU to collect (reading
   // /proc, waiting a turn of the event loop for the lag): they are collected at most once per
-  // processMetricsMaxAgeMs, and scrapes within that time share the collection. The exporter's own
-  // metrics (scrapes, API calls, collectors) are read for every scrape.
+  // processMetricsMaxAgeMs, and scrapes within that time share the collection.
   const maxAgeMs = deps.processMetricsMaxAgeMs ?? DEFAULT_PROCESS_METRICS_MAX_AGE_MS
   let processCollection: { at: number; values: Promise<MetricValues[]> } | null = null
   const processMetrics = (metrics: readonly Metric[]): Promise<MetricValues[]> => {
@@ -118,17 +126,83 @@ export function createExpositionRenderer(deps: ExpositionRendererDeps): Expositi
     return processCollection.values
   }
 
-  async function selfMetrics(format: ExpositionFormat): Promise<Buffer> {
+  interface StableRendering {
+    readonly version: number
+    readonly count: number
+    readonly processValues: Promise<MetricValues[]>
+    readonly families: Promise<RenderFamily[]>
+    text?: Buffer
+    openMetrics?: Buffer
+  }
+  let stable: StableRendering | null = null
+
+  const serialize = (families: readonly RenderFamily[], format: ExpositionFormat, last: boolean): Buffer =>
+    Buffer.from(
+      format === 'text'
+        ? writeText(families)
+        : last
+          ? writeOpenMetrics(families)
+          : writeOpenMetricsFamilies(families)
+    )
+
+  interface Classes {
+    readonly all: readonly Metric[]
+    readonly shared: readonly Metric[]
+    readonly tracked: readonly Metric[]
+    readonly live: readonly Metric[]
+  }
+  let classes: Classes = { all: [], shared: [], tracked: [], live: [] }
+  // The registry's metrics sorted into process metrics (collected at most once per maxAgeMs), tracked
+  // ones (rendered again when they change) and the rest (read for every scrape); sorted again only
+  // when the registry's list is not the one sorted last.
+  const classify = (): Classes => {
     // The registry holds metric instances; its declared element type lacks get().
     const all = deps.selfRegistry.getMetricsAsArray() as unknown as readonly (Metric & { name: string })[]
-    const shared = all.filter((metric) => PROCESS_METRIC.test(metric.name))
-    const own = all.filter((metric) => !PROCESS_METRIC.test(metric.name))
-    const [processValues, ownValues] = await Promise.all([
-      processMetrics(shared),
-      Promise.all(own.map((metric) => metric.get()))
+    if (all.length === classes.all.length && all.every((metric, i) => metric === classes.all[i]))
+      return classes
+    const shared: Metric[] = []
+    const tracked: Metric[] = []
+    const live: Metric[] = []
+    for (const metric of all) {
+      if (PROCESS_METRIC.test(metric.name)) shared.push(metric)
+      else if (isTracked(metric)) tracked.push(metric)
+      else live.push(metric)
+    }
+    classes = { all, shared, tracked, live }
+    return classes
+  }
+
+  async function selfMetrics(format: ExpositionFormat): Promise<SelfExposition> {
+    const { all, shared, tracked, live } = classify()
+    // Read before the values, so that a change made while they are read makes the next scrape render
+    // again (the values are read when rendered, so they are never older than the version).
+    const version = changeVersion(deps.selfRegistry)
+    const processValues = processMetrics(shared)
+    let current = stable
+    if (
+      current === null ||
+      current.version !== version ||
+      current.count !== all.length ||
+      current.processValues !== processValues
+    ) {
+      const families = Promise.all([processValues, Promise.all(tracked.map((metric) => metric.get()))]).then(
+        ([processed, own]) => fromPromClient([...processed, ...own])
+      )
+      current = { version, count: all.length, processValues, families }
+      const entry = current
+      stable = entry
+      // A failed read is not kept for later scrapes.
+      families.catch(() => {
+        if (stable === entry) stable = null
+      })
+    }
+    const [stableFamilies, liveValues] = await Promise.all([
+      current.families,
+      Promise.all(live.map((metric) => metric.get()))
     ])
-    const families: RenderFamily[] = fromPromClient([...processValues, ...ownValues])
-    return Buffer.from(format === 'openmetrics' ? writeOpenMetrics(families) : writeText(families))
+    const key = format === 'text' ? 'text' : 'openMetrics'
+    const stableBytes = (current[key] ??= serialize(stableFamilies, format, false))
+    return { stable: stableBytes, live: serialize(fromPromClient(liveValues), format, true) }
   }
 
   return { render, current: () => latest, selfMetrics }
@@ -137,7 +211,7 @@ export function createExpositionRenderer(deps: ExpositionRendererDeps): Expositi
 /** A whole scrape's body in one format: the current rendering and the self metrics (for tools and tests). */
 export async function scrapeBody(renderer: ExpositionRenderer, format: ExpositionFormat): Promise<string> {
   const exposition = renderer.current()
-  const self = await renderer.selfMetrics(format)
+  const self = joinSelf(await renderer.selfMetrics(format))
   const body = format === 'openmetrics' ? exposition.openMetrics : exposition.text
   return body.toString('utf8') + self.toString('utf8')
 }

@@ -31,8 +31,11 @@ function openMetricsType(family: RenderFamily): string {
   return family.type === 'untyped' ? 'unknown' : family.type
 }
 
-/** OpenMetrics 1.0.0 text, without timestamps, ending in exactly one "# EOF". */
-export function writeOpenMetrics(families: readonly RenderFamily[]): string {
+/**
+ * OpenMetrics 1.0.0 lines of the families, without timestamps and without the closing "# EOF": for a
+ * body assembled from several renderings.
+ */
+export function writeOpenMetricsFamilies(families: readonly RenderFamily[]): string {
   const lines: string[] = []
   for (const family of families) {
     const names = openMetricsNames(family)
@@ -42,6 +45,10 @@ export function writeOpenMetrics(families: readonly RenderFamily[]): string {
       lines.push(`${names.sample(sample.name)}${sample.labelText} ${formatValue(sample.value)}`)
     }
   }
-  lines.push(OPENMETRICS_EOF)
-  return lines.join('\n')
+  return lines.length === 0 ? '' : lines.join('\n') + '\n'
+}
+
+/** OpenMetrics 1.0.0 text, without timestamps, ending in exactly one "# EOF". */
+export function writeOpenMetrics(families: readonly RenderFamily[]): string {
+  return writeOpenMetricsFamilies(families) + OPENMETRICS_EOF
 }

@@ -51,3 +51,15 @@ export interface Exposition {
   /** Each cluster's series, as views of the same rendering, for /probe. */
   readonly clusters: ClusterIndex
 }
+
+/**
+ * The exporter's own metrics in one format, as two pieces served one after the other. `stable` is the
+ * same Buffer, scrape after scrape, until a tracked metric changes or the process metrics are collected
+ * again (at most once a second), so that what is derived from it (its gzip form) can be cached by
+ * identity; `live` holds the metrics read for every scrape (the scrape counter) and, in OpenMetrics,
+ * the closing "# EOF".
+ */
+export interface SelfExposition {
+  readonly stable: Buffer
+  readonly live: Buffer
+}

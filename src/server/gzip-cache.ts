@@ -17,6 +17,8 @@ export type Compress = (body: ExpositionBody) => Promise<GzipPrefix>
 export interface GzipCache {
   /** The compressed start of the body, made once per distinct body and shared by concurrent callers. */
   get(body: ExpositionBody): Promise<GzipPrefix>
+  /** A piece compressed once per distinct Buffer (the self metrics' stable part). */
+  piece(plain: Buffer): DeflatedPiece
 }
 
 // Magic, deflate, no flags, no modification time, no extra flags, OS "Unix" (as zlib's gzip writes it).
@@ -53,17 +55,63 @@ export function gzipPrefix(body: ExpositionBody): Promise<GzipPrefix> {
 }
 
 /**
- * The rest of the gzip member after a prefix: `tail` compressed as the final deflate blocks (a new
- * deflate stream needs no state of the prefix's, since its back-references stay within itself), then
- * the CRC-32 and length of prefix and tail together. A few kilobytes of self metrics per scrape cost
- * well under a millisecond, while the large prefix is compressed once per rendering.
+ * A piece of a body compressed on its own (a new deflate stream needs nothing of the one before it,
+ * since its back-references stay within itself) and, like a prefix, ended with a sync flush, so that
+ * more blocks may follow. Keeps the CRC-32 it last continued, since the same piece usually follows the
+ * same prefix scrape after scrape.
  */
-export function gzipTail(prefix: GzipPrefix, tail: Buffer): Buffer[] {
-  const trailer = Buffer.alloc(8)
-  trailer.writeUInt32LE(crcOf(tail, prefix.crc) >>> 0, 0)
-  trailer.writeUInt32LE((prefix.length + tail.length) % 2 ** 32, 4)
-  // Level 1: on a few kilobytes it compresses within 10 % of the default level in half the time.
-  return [deflateRawSync(tail, { level: 1 }), trailer]
+export class DeflatedPiece {
+  readonly deflated: Buffer
+  #after = { from: NaN, to: 0 }
+
+  constructor(readonly plain: Buffer) {
+    this.deflated = deflateRawSync(plain, { finishFlush: constants.Z_SYNC_FLUSH })
+  }
+
+  /** The CRC-32 of what came before this piece continued over it. */
+  crcAfter(crc: number): number {
+    if (this.#after.from !== crc) this.#after = { from: crc, to: crcOf(this.plain, crc) }
+    return this.#after.to
+  }
+}
+
+const STORED_MAX = 0xffff
+
+/**
+ * The end of a gzip member after a prefix and any compressed pieces: `last` in stored (uncompressed)
+ * deflate blocks, the final one marked so, then the CRC-32 and length of the whole body; one Buffer.
+ * Storing costs a copy where compressing would cost a new zlib stream (about 0.1 ms and its garbage),
+ * and `last` is what changes with every scrape: a few hundred bytes.
+ */
+export function gzipEnd(prefix: GzipPrefix, pieces: readonly DeflatedPiece[], last: Buffer): Buffer {
+  let crc = prefix.crc
+  let length = prefix.length
+  for (const piece of pieces) {
+    crc = piece.crcAfter(crc)
+    length += piece.plain.length
+  }
+  crc = crcOf(last, crc)
+  length += last.length
+  const blocks = Math.max(1, Math.ceil(last.length / STORED_MAX))
+  const out = Buffer.allocUnsafe(blocks * 5 + last.length + 8)
+  let at = 0
+  for (let block = 0; block < blocks; block++) {
+    const data = last.subarray(block * STORED_MAX, (block + 1) * STORED_MAX)
+    // The previous block ended on a byte boundary (sync flush or stored block), so the 3-bit header
+    // (BFINAL, BTYPE 00) and its padding make one byte, followed by LEN and its one's complement.
+    out[at] = block === blocks - 1 ? 1 : 0
+    out.writeUInt16LE(data.length, at + 1)
+    out.writeUInt16LE(~data.length & 0xffff, at + 3)
+    at += 5 + data.copy(out, at + 5)
+  }
+  out.writeUInt32LE(crc >>> 0, at)
+  out.writeUInt32LE(length % 2 ** 32, at + 4)
+  return out
+}
+
+/** All the Buffers of a gzip member: prefix, pieces, end. */
+export function gzipMember(prefix: GzipPrefix, pieces: readonly DeflatedPiece[], last: Buffer): Buffer[] {
+  return [prefix.head, ...pieces.map((piece) => piece.deflated), gzipEnd(prefix, pieces, last)]
 }
 
 /**
@@ -72,7 +120,16 @@ export function gzipTail(prefix: GzipPrefix, tail: Buffer): Buffer[] {
  */
 export function createGzipCache(compress: Compress = gzipPrefix): GzipCache {
   const cache = new WeakMap<ExpositionBody, Promise<GzipPrefix>>()
+  const pieces = new WeakMap<Buffer, DeflatedPiece>()
   return {
+    piece(plain) {
+      let piece = pieces.get(plain)
+      if (piece === undefined) {
+        piece = new DeflatedPiece(plain)
+        pieces.set(plain, piece)
+      }
+      return piece
+    },
     get(body) {
       let entry = cache.get(body)
       if (entry === undefined) {

@@ -6,7 +6,7 @@ import { OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE } from '../../metrics/expos
 import { formatValue } from '../../metrics/render-model.js'
 import { OPENMETRICS_EOF } from '../../metrics/render-openmetrics.js'
 import type { Clock } from '../../clock.js'
-import { gzipPrefix, gzipTail } from '../gzip-cache.js'
+import { gzipMember, gzipPrefix } from '../gzip-cache.js'
 import { acceptsGzip, negotiateFormat } from '../negotiation.js'
 import { PROBE_PATH } from './sd.js'
 import { sendParts } from './telemetry.js'
@@ -87,7 +87,7 @@ export const probeRoutes: FastifyPluginCallback<ProbeRouteOptions> = (app, optio
     }
     const prefix = await gzipPrefix(body)
     reply.header('Content-Encoding', 'gzip')
-    sendParts(reply, [[prefix.head], gzipTail(prefix, NOTHING)], request.method === 'HEAD')
+    sendParts(reply, [gzipMember(prefix, [], NOTHING)], request.method === 'HEAD')
     return reply
   })
   done()

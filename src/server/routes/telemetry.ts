@@ -1,7 +1,7 @@
 import type { FastifyPluginCallback, FastifyReply } from 'fastify'
 import { OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE } from '../../metrics/exposition.js'
 import type { SelfMetrics } from '../../metrics/self-metrics.js'
-import { gzipTail, type GzipCache } from '../gzip-cache.js'
+import { gzipMember, type GzipCache } from '../gzip-cache.js'
 import { acceptsGzip, negotiateFormat } from '../negotiation.js'
 import type { ExporterView } from '../../engine/view.js'
 
@@ -37,9 +37,10 @@ export function sendParts(reply: FastifyReply, parts: readonly (readonly Buffer[
 
 /**
  * Serves the latest rendering of the collectors' families as it is, followed by the exporter's own
- * metrics rendered for this scrape: a scrape never calls the API, never renders the cluster data, and
- * gzips each rendering at most once per format (the cache is keyed on the rendering's bodies); only
- * the self metrics are compressed per scrape, appended to the cached compressed start.
+ * metrics as they are at this scrape: a scrape never calls the API, never renders the cluster data,
+ * and gzips each rendering, and each stable part of the self metrics, at most once per format (the
+ * caches are keyed on the Buffers); only the scrape counter's few lines are new per scrape, appended
+ * to the cached compressed parts in stored blocks.
  */
 export const telemetryRoutes: FastifyPluginCallback<TelemetryRouteOptions> = (app, options, done) => {
   app.get(options.telemetryPath, async (request, reply) => {
@@ -55,12 +56,12 @@ export const telemetryRoutes: FastifyPluginCallback<TelemetryRouteOptions> = (ap
     const head = request.method === 'HEAD'
     if (!acceptsGzip(request.headers['accept-encoding'])) {
       const self = await options.view.selfMetrics(format)
-      sendParts(reply, [plain.parts, [self]], head)
+      sendParts(reply, [plain.parts, [self.stable, self.live]], head)
       return reply
     }
     const [prefix, self] = await Promise.all([options.gzip.get(plain), options.view.selfMetrics(format)])
     reply.header('Content-Encoding', 'gzip')
-    sendParts(reply, [[prefix.head], gzipTail(prefix, self)], head)
+    sendParts(reply, [gzipMember(prefix, [options.gzip.piece(self.stable)], self.live)], head)
     return reply
   })
   done()

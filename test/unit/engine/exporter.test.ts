@@ -52,7 +52,7 @@ function slowRenderer(delayMs: number) {
       return latest
     },
     current: () => latest,
-    selfMetrics: () => Promise.resolve(Buffer.alloc(0))
+    selfMetrics: () => Promise.resolve({ stable: Buffer.alloc(0), live: Buffer.alloc(0) })
   }
   return { renderer, finished }
 }
@@ -103,7 +103,7 @@ describe('exporter readiness', () => {
     const renderer: ExpositionRenderer = {
       render: () => Promise.resolve({ ...latest, generation: ++renders }),
       current: () => latest,
-      selfMetrics: () => Promise.resolve(Buffer.alloc(0))
+      selfMetrics: () => Promise.resolve({ stable: Buffer.alloc(0), live: Buffer.alloc(0) })
     }
     const exporter = createExporter({
       config,

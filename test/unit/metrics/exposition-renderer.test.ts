@@ -1,7 +1,7 @@
 import { Gauge, Registry, type RegistryContentType } from 'prom-client'
 import { describe, expect, it } from 'vitest'
 import { families } from '../../../src/metrics/catalogue.js'
-import { createExpositionRenderer, scrapeBody } from '../../../src/metrics/exposition.js'
+import { createExpositionRenderer, joinSelf, scrapeBody } from '../../../src/metrics/exposition.js'
 import { createSelfMetrics } from '../../../src/metrics/self-metrics.js'
 import type { FamilySnapshot } from '../../../src/metrics/types.js'
 
@@ -55,11 +55,11 @@ describe('createExpositionRenderer', () => {
     const { renderer, self } = setup()
     const exposition = await renderer.render([nodes])
     self.scrapes.inc({ format: 'text' })
-    expect((await renderer.selfMetrics('text')).toString()).toContain(
+    expect(joinSelf(await renderer.selfMetrics('text')).toString()).toContain(
       'cratedb_cloud_exporter_scrapes_total{format="text"} 1\n'
     )
     self.scrapes.inc({ format: 'text' })
-    expect((await renderer.selfMetrics('openmetrics')).toString()).toContain(
+    expect(joinSelf(await renderer.selfMetrics('openmetrics')).toString()).toContain(
       'cratedb_cloud_exporter_scrapes_total{format="text"} 2\n'
     )
     expect(renderer.current()).toBe(exposition)
@@ -68,7 +68,7 @@ describe('createExpositionRenderer', () => {
   it('renders histograms of the self registry', async () => {
     const { renderer, self } = setup()
     self.apiRequestDuration.observe({ endpoint: '/api/v2/organizations/' }, 0.3)
-    const text = (await renderer.selfMetrics('text')).toString('utf8')
+    const text = joinSelf(await renderer.selfMetrics('text')).toString('utf8')
     expect(text).toContain('# TYPE cratedb_cloud_api_request_duration_seconds histogram\n')
     expect(text).toContain(
       'cratedb_cloud_api_request_duration_seconds_bucket{le="0.5",endpoint="/api/v2/organizations/"} 1\n'
@@ -82,7 +82,7 @@ describe('createExpositionRenderer', () => {
     const { renderer, registry } = setup()
     ;(registry as Registry<RegistryContentType>).setContentType(Registry.OPENMETRICS_CONTENT_TYPE)
     await registry.metrics() // renames counters in place, dropping _total
-    const text = (await renderer.selfMetrics('text')).toString('utf8')
+    const text = joinSelf(await renderer.selfMetrics('text')).toString('utf8')
     expect(text).toContain('# TYPE cratedb_cloud_exporter_scrapes_total counter\n')
   })
 
@@ -113,7 +113,7 @@ describe('createExpositionRenderer', () => {
     await expect(renderer.selfMetrics('text')).rejects.toThrow('collect failed')
     expect(renderer.current()).toBe(rendered)
     fail = false
-    expect((await renderer.selfMetrics('text')).toString()).toContain('flaky 0\n')
+    expect(joinSelf(await renderer.selfMetrics('text')).toString()).toContain('flaky 0\n')
   })
 })
 

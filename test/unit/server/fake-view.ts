@@ -141,7 +141,8 @@ export function fakeView(): FakeView {
       view.expositionCalls += 1
       return view.current
     },
-    selfMetrics: (format) => Promise.resolve(Buffer.from(view.self[format])),
+    selfMetrics: (format) =>
+      Promise.resolve({ stable: Buffer.from(view.self[format]), live: Buffer.alloc(0) }),
     status: () => view.report,
     ready: () => view.isReady,
     alive: () => view.isAlive

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { gunzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { ExpositionBody } from '../../../src/metrics/body.js'
-import { createGzipCache, gzipPrefix, gzipTail } from '../../../src/server/gzip-cache.js'
+import { createGzipCache, DeflatedPiece, gzipMember, gzipPrefix } from '../../../src/server/gzip-cache.js'
 import { acceptsGzip, negotiateFormat } from '../../../src/server/negotiation.js'
 
 describe('negotiateFormat', () => {
@@ -52,7 +52,7 @@ describe('createGzipCache', () => {
     fail = false
     const [a, b] = await Promise.all([cache.get(body), cache.get(body)])
     expect(a).toBe(b)
-    expect(gunzipSync(Buffer.concat([a.head, ...gzipTail(a, Buffer.alloc(0))])).toString()).toBe('up 1\n')
+    expect(gunzipSync(Buffer.concat(gzipMember(a, [], Buffer.alloc(0)))).toString()).toBe('up 1\n')
     await cache.get(body)
     expect(calls).toBe(2)
     await cache.get(ExpositionBody.of('up 1\n')) // an equal but new rendering is compressed again
@@ -60,9 +60,9 @@ describe('createGzipCache', () => {
   })
 })
 
-describe('gzipPrefix and gzipTail', () => {
+describe('gzipPrefix and gzipMember', () => {
   const whole = (body: ExpositionBody, tail: string): Promise<Buffer> =>
-    gzipPrefix(body).then((prefix) => Buffer.concat([prefix.head, ...gzipTail(prefix, Buffer.from(tail))]))
+    gzipPrefix(body).then((prefix) => Buffer.concat(gzipMember(prefix, [], Buffer.from(tail))))
 
   it('compress the parts of a body as one stream, in order, then the tail, as one gzip member', async () => {
     const parts = ['# TYPE a gauge\n', 'a 1\n', '', 'b{x="☃"} 2\n'].map((text) => Buffer.from(text))
@@ -79,8 +79,36 @@ describe('gzipPrefix and gzipTail', () => {
     const empty = (): Buffer => Buffer.from(new ArrayBuffer(0))
     const body = new ExpositionBody([Buffer.from('a 1\n'), empty(), Buffer.from('b 2\n'), empty()])
     const prefix = await gzipPrefix(body)
-    const compressed = Buffer.concat([prefix.head, ...gzipTail(prefix, empty())])
+    const compressed = Buffer.concat(
+      gzipMember(
+        prefix,
+        [empty(), empty()].map((b) => new DeflatedPiece(b)),
+        empty()
+      )
+    )
     expect(gunzipSync(compressed).toString('utf8')).toBe('a 1\nb 2\n')
+  })
+
+  it('put compressed pieces between prefix and end, and a long end in several stored blocks', async () => {
+    const prefix = await gzipPrefix(ExpositionBody.of('# TYPE a gauge\na 1\n'))
+    const pieces = ['b 2\n', '', 'c 3\n'.repeat(2000)].map((text) => new DeflatedPiece(Buffer.from(text)))
+    // Longer than one stored block (65,535 bytes), and not a multiple of it.
+    const last = Buffer.from('d_total 4\n'.repeat(14_000))
+    const member = Buffer.concat(gzipMember(prefix, pieces, last))
+    expect(gunzipSync(member).toString('utf8')).toBe(
+      `# TYPE a gauge\na 1\nb 2\n${'c 3\n'.repeat(2000)}${'d_total 4\n'.repeat(14_000)}`
+    )
+    expect(pieces[2]!.deflated.length).toBeLessThan(pieces[2]!.plain.length / 10)
+  })
+
+  it('continue the CRC-32 right when one piece follows different prefixes in turn', async () => {
+    const piece = new DeflatedPiece(Buffer.from('self 1\n'))
+    const first = await gzipPrefix(ExpositionBody.of('x 1\n'))
+    const second = await gzipPrefix(ExpositionBody.of('y 2\n'))
+    for (const prefix of [first, second, first, second]) {
+      const text = gunzipSync(Buffer.concat(gzipMember(prefix, [piece], Buffer.from('n 1\n')))).toString()
+      expect(text).toBe(`${prefix === first ? 'x 1' : 'y 2'}\nself 1\nn 1\n`)
+    }
   })
 
   it('make one member that a strict single-member reader accepts: the gzip tool', async () => {
