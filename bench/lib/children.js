@@ -25,9 +25,13 @@ export async function startSimulatorChild(options) {
 
 /**
  * Starts `node dist/cli.js run` against `apiUrl` with extra flags (name -> value) and waits for /readyz
- * only. Resolves { url, pid, stop, output, running }.
+ * only, on `node` (default: this process's Node.js). Resolves { url, pid, stop, output, running }.
  */
-export async function spawnExporterChild(apiUrl, flags = {}, { timeoutMs = 120_000, env = {} } = {}) {
+export async function spawnExporterChild(
+  apiUrl,
+  flags = {},
+  { timeoutMs = 120_000, env = {}, node = process.execPath } = {}
+) {
   const port = await freePort()
   const args = Object.entries({
     'web.listen-address': `127.0.0.1:${port}`,
@@ -36,7 +40,7 @@ export async function spawnExporterChild(apiUrl, flags = {}, { timeoutMs = 120_0
     'log.format': 'json',
     ...flags
   }).map(([name, value]) => `--${name}=${value}`)
-  const child = start(process.execPath, [join(ROOT, 'dist/cli.js'), 'run', ...args], {
+  const child = start(node, [join(ROOT, 'dist/cli.js'), 'run', ...args], {
     env: { ...process.env, ...benchEnv, ...env }
   })
   const url = `http://127.0.0.1:${port}`
@@ -53,8 +57,8 @@ export async function spawnExporterChild(apiUrl, flags = {}, { timeoutMs = 120_0
  * spawnExporterChild, then waits for the org_metrics collector's first success (reading /metrics).
  * Resolves { url, pid, stop, output, running }.
  */
-export async function startExporterChild(apiUrl, flags = {}, { timeoutMs = 120_000, env = {} } = {}) {
-  const exporter = await spawnExporterChild(apiUrl, flags, { timeoutMs, env })
+export async function startExporterChild(apiUrl, flags = {}, { timeoutMs = 120_000, env = {}, node } = {}) {
+  const exporter = await spawnExporterChild(apiUrl, flags, { timeoutMs, env, node })
   await waitForCollector(exporter.url, 'org_metrics', 1, { child: exporter, timeoutMs })
   return exporter
 }

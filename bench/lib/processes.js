@@ -2,7 +2,9 @@
 /* global fetch */
 import { clearTimeout, setTimeout } from 'node:timers'
 import { spawn, spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { join } from 'node:path'
 import process from 'node:process'
 import { sleep } from './stats.js'
 
@@ -13,6 +15,24 @@ export function findTool(name) {
   })
   const path = found.stdout.trim().split('\n')[0] ?? ''
   return path === '' ? null : path
+}
+
+/**
+ * A Node.js 24 binary, the version the image ships, for the rows measured on it: CCE_NODE24 if set, this
+ * process's own node if it is 24, else the one .ci/run installs in the user's cache; null if none.
+ */
+export function findNode24() {
+  const given = process.env.CCE_NODE24
+  if (given !== undefined && given !== '') return given
+  if (process.version.startsWith('v24.')) return process.execPath
+  const cache = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache')
+  const cached = join(
+    cache,
+    'cratedb-cloud-exporter/node-24/node_modules',
+    `node-linux-${process.arch}`,
+    'bin/node'
+  )
+  return existsSync(cached) ? cached : null
 }
 
 /** First line of a tool's version output. */

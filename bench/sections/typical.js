@@ -13,7 +13,7 @@ import { freePort } from '../lib/nginx.js'
 import { BENCH_KEY, BENCH_SECRET, ROOT, SEED } from '../lib/payloads.js'
 import { memoryOf, start } from '../lib/processes.js'
 import { fixed, median, mib, ratio, sleep } from '../lib/stats.js'
-import { IMAGE_NODE_OPTIONS } from './memory.js'
+import { IMAGE_ENV, IMAGE_ENV_TEXT } from './memory.js'
 
 const STEADY_GOAL = 1.3
 const PEAK_GOAL = 1.6
@@ -23,7 +23,7 @@ const SAMPLE_MS = 250
 
 const VARIANTS = [
   { label: 'Node.js defaults', env: {} },
-  { label: `NODE_OPTIONS=${IMAGE_NODE_OPTIONS} (the image)`, env: { NODE_OPTIONS: IMAGE_NODE_OPTIONS } }
+  { label: `${IMAGE_ENV_TEXT} (the image)`, env: IMAGE_ENV }
 ]
 
 const authorization = `Basic ${Buffer.from(`${BENCH_KEY}:${BENCH_SECRET}`).toString('base64')}`

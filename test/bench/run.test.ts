@@ -122,11 +122,15 @@ describe.skipIf(!ready)('node bench/run.js --quick', () => {
     }
 
     const memory = tableRows(markdown, '## 4. Memory')
-    // one row with Node.js defaults, one as the Docker image runs it
-    expect(memory.map((row) => row[0]?.startsWith('as the Docker image'))).toEqual([false, true])
+    // per Node.js (this one, and 24 when a binary is found), one row with its defaults, one as the
+    // Docker image runs it
+    const settings = memory.map((row) => row[1]?.startsWith('as the Docker image'))
+    expect(settings).toEqual(memory.length === 4 ? [false, true, false, true] : [false, true])
+    expect(memory[0]?.[0]).toBe(process.version)
+    if (memory.length === 4) expect(memory[2]?.[0]).toMatch(/^v24\./)
     for (const row of memory) {
-      expect(row[8]).toMatch(/^\d+ MiB$/) // peak RSS
-      expect(row[7]).toBe('0') // failed runs
+      expect(row[9]).toMatch(/^\d+ MiB$/) // peak RSS
+      expect(row[8]).toBe('0') // failed runs
     }
 
     const budget = tableRows(markdown, '## 5. API budget')
