@@ -14,7 +14,7 @@
  *
  * A flag is left alone when the user set it, or a flag with the same purpose, in NODE_OPTIONS or on
  * node's command line: `--max-semi-space-size=16` or `--heap-growing-percent=0` restores Node.js's
- * behaviour.
+ * behaviour (node accepts the latter on its command line only: in NODE_OPTIONS it refuses to start).
  */
 import v8 from 'node:v8'
 

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { Registry } from 'prom-client'
@@ -18,6 +19,26 @@ function sourceFiles(dir: string): string[] {
 }
 
 describe('README', () => {
+  it('documents only node commands that start: its flags and its NODE_OPTIONS', () => {
+    // `node <flags> dist/cli.js` and NODE_OPTIONS="<flags>" as written in the README, tried with -e.
+    const commandLines = [...readme.matchAll(/`node ((?:--[\w-]+(?:=\S+)? )+)dist\/cli\.js[^`]*`/g)].map(
+      (match) => match[1]!.trim().split(' ')
+    )
+    const nodeOptions = [...readme.matchAll(/NODE_OPTIONS="([^"]+)"/g)].map((match) => match[1]!)
+    expect(commandLines.length).toBeGreaterThan(0)
+    for (const flags of commandLines) {
+      const run = spawnSync(process.execPath, [...flags, '-e', '0'], { encoding: 'utf8' })
+      expect({ flags, status: run.status, stderr: run.stderr }).toEqual({ flags, status: 0, stderr: '' })
+    }
+    for (const options of nodeOptions) {
+      const run = spawnSync(process.execPath, ['-e', '0'], {
+        encoding: 'utf8',
+        env: { ...process.env, NODE_OPTIONS: options }
+      })
+      expect({ options, status: run.status, stderr: run.stderr }).toEqual({ options, status: 0, stderr: '' })
+    }
+  })
+
   it('lists every metric family the collectors expose', () => {
     const missing = Object.values(families)
       .map((family) => family.name)
