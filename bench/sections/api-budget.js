@@ -1,9 +1,9 @@
 // 5. API budget: calls to the CrateDB Cloud API per poll cycle and per scrape, counted on the wire.
 /* global fetch */
-import { Buffer } from 'node:buffer'
 import { Agent } from 'undici'
 import { startSimulator } from '../../dist/simulator/index.js'
 import { startExporter } from '../../dist/engine/start.js'
+import { joinSelf } from '../../dist/metrics/exposition.js'
 import { benchConfig, quietLogger } from '../lib/exporter-parts.js'
 import { command, table } from '../lib/markdown.js'
 import { simulatorOptions } from '../lib/payloads.js'
@@ -56,8 +56,7 @@ async function measure(organizations, { intervalSeconds, cycles, scrapes }) {
       dispatcher: wire.dispatcher
     })
     const runs = async () => {
-      const self = await running.exporter.view.selfMetrics('text')
-      const text = Buffer.concat([self.stable, self.live]).toString('utf8')
+      const text = joinSelf(await running.exporter.view.selfMetrics('text')).toString('utf8')
       const failures =
         sumOf(text, 'cratedb_cloud_collector_failures_total', 'inventory') +
         sumOf(text, 'cratedb_cloud_collector_failures_total', 'org_metrics')

@@ -128,7 +128,8 @@ export function createExpositionRenderer(deps: ExpositionRendererDeps): Expositi
 
   interface StableRendering {
     readonly version: number
-    readonly count: number
+    /** The registry's metrics it was made of: a metric registered or removed since makes a new one. */
+    readonly classes: Classes
     readonly processValues: Promise<MetricValues[]>
     readonly families: Promise<RenderFamily[]>
     text?: Buffer
@@ -151,15 +152,14 @@ export function createExpositionRenderer(deps: ExpositionRendererDeps): Expositi
     readonly tracked: readonly Metric[]
     readonly live: readonly Metric[]
   }
-  let classes: Classes = { all: [], shared: [], tracked: [], live: [] }
+  let sorted: Classes = { all: [], shared: [], tracked: [], live: [] }
   // The registry's metrics sorted into process metrics (collected at most once per maxAgeMs), tracked
   // ones (rendered again when they change) and the rest (read for every scrape); sorted again only
   // when the registry's list is not the one sorted last.
   const classify = (): Classes => {
     // The registry holds metric instances; its declared element type lacks get().
     const all = deps.selfRegistry.getMetricsAsArray() as unknown as readonly (Metric & { name: string })[]
-    if (all.length === classes.all.length && all.every((metric, i) => metric === classes.all[i]))
-      return classes
+    if (all.length === sorted.all.length && all.every((metric, i) => metric === sorted.all[i])) return sorted
     const shared: Metric[] = []
     const tracked: Metric[] = []
     const live: Metric[] = []
@@ -168,37 +168,37 @@ export function createExpositionRenderer(deps: ExpositionRendererDeps): Expositi
       else if (isTracked(metric)) tracked.push(metric)
       else live.push(metric)
     }
-    classes = { all, shared, tracked, live }
-    return classes
+    sorted = { all, shared, tracked, live }
+    return sorted
   }
 
   async function selfMetrics(format: ExpositionFormat): Promise<SelfExposition> {
-    const { all, shared, tracked, live } = classify()
+    const classes = classify()
     // Read before the values, so that a change made while they are read makes the next scrape render
     // again (the values are read when rendered, so they are never older than the version).
     const version = changeVersion(deps.selfRegistry)
-    const processValues = processMetrics(shared)
-    let current = stable
+    const processValues = processMetrics(classes.shared)
     if (
-      current === null ||
-      current.version !== version ||
-      current.count !== all.length ||
-      current.processValues !== processValues
+      stable === null ||
+      stable.version !== version ||
+      stable.classes !== classes ||
+      stable.processValues !== processValues
     ) {
-      const families = Promise.all([processValues, Promise.all(tracked.map((metric) => metric.get()))]).then(
-        ([processed, own]) => fromPromClient([...processed, ...own])
-      )
-      current = { version, count: all.length, processValues, families }
-      const entry = current
+      const families = Promise.all([
+        processValues,
+        Promise.all(classes.tracked.map((metric) => metric.get()))
+      ]).then(([processed, own]) => fromPromClient([...processed, ...own]))
+      const entry: StableRendering = { version, classes, processValues, families }
       stable = entry
       // A failed read is not kept for later scrapes.
       families.catch(() => {
         if (stable === entry) stable = null
       })
     }
+    const current = stable
     const [stableFamilies, liveValues] = await Promise.all([
       current.families,
-      Promise.all(live.map((metric) => metric.get()))
+      Promise.all(classes.live.map((metric) => metric.get()))
     ])
     const key = format === 'text' ? 'text' : 'openMetrics'
     const stableBytes = (current[key] ??= serialize(stableFamilies, format, false))

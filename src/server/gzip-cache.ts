@@ -83,7 +83,7 @@ const STORED_MAX = 0xffff
  * Storing costs a copy where compressing would cost a new zlib stream (about 0.1 ms and its garbage),
  * and `last` is what changes with every scrape: a few hundred bytes.
  */
-export function gzipEnd(prefix: GzipPrefix, pieces: readonly DeflatedPiece[], last: Buffer): Buffer {
+function gzipEnd(prefix: GzipPrefix, pieces: readonly DeflatedPiece[], last: Buffer): Buffer {
   let crc = prefix.crc
   let length = prefix.length
   for (const piece of pieces) {
