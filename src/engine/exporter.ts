@@ -152,9 +152,11 @@ export function createExporter(deps: ExporterDeps): Exporter {
     while (rendering !== null) await rendering.catch(() => undefined)
     lastRenderStart = deps.clock.now()
     const complete = firstCollectionComplete()
-    rendering = deps.renderer.render(runner.families())
+    const snapshot = runner.snapshot()
+    rendering = deps.renderer.render(snapshot.families)
     try {
       const exposition = await rendering
+      snapshot.publish()
       if (complete) firstCollectionServed = true
       return exposition
     } finally {

@@ -33,11 +33,30 @@ export interface Runner {
   has(name: string, organizationId: string): boolean
   /** The data to expose now: each collector's last good result, unless older than the staleness limit. */
   families(): FamilySnapshot[]
+  /**
+   * families() for a rendering, and `publish()` to call once that rendering is current: it sets the
+   * success, duration and last-success gauges of the runs whose data it holds. Set at the end of a run
+   * instead, they would pair the new run's outcome with the previous run's data in the scrapes between
+   * the run's end and the render that publishes its data.
+   */
+  snapshot(): RenderSnapshot
   statuses(): CollectorStatus[]
   /** Whether every collector has ended a run, successful or not (without building the statuses). */
   everyCollectorRan(): boolean
   /** Stops every loop, aborts the requests in flight and waits for the runs to end. */
   stop(): Promise<void>
+}
+
+export interface RenderSnapshot {
+  readonly families: FamilySnapshot[]
+  publish(): void
+}
+
+/** A run's outcome, kept until the rendering with its data is published. */
+interface Outcome {
+  readonly success: boolean
+  readonly durationSeconds: number
+  readonly lastSuccessAt: number | null
 }
 
 interface Slot {
@@ -49,6 +68,7 @@ interface Slot {
   lastSuccessAt: number | null
   lastDurationSeconds: number | null
   success: boolean | null
+  unpublished: Outcome | null
   lastErrorReason: ApiErrorReason | 'internal' | null
   lastErrorCode: string | null
   lastErrorMessage: string | null
@@ -104,7 +124,6 @@ export function createRunner(deps: RunnerDeps): Runner {
       slot.lastErrorReason = null
       slot.lastErrorCode = null
       slot.lastErrorMessage = null
-      deps.metrics.collectorLastSuccess.set(labels(slot), slot.published.at / 1000)
     } catch (error) {
       failure = error
       if (slot.stopped) return
@@ -128,8 +147,11 @@ export function createRunner(deps: RunnerDeps): Runner {
       const seconds = (performance.now() - started) / 1000
       slot.lastDurationSeconds = seconds
       if (!slot.stopped) {
-        deps.metrics.collectorDuration.set(labels(slot), seconds)
-        deps.metrics.collectorSuccess.set(labels(slot), slot.success === true ? 1 : 0)
+        slot.unpublished = {
+          success: slot.success === true,
+          durationSeconds: seconds,
+          lastSuccessAt: slot.lastSuccessAt
+        }
         const intervalMs = slot.config.intervalSeconds * 1000
         const planned = slot.collector.nextRunAt?.({
           startedAt: slot.lastRunAt ?? deps.clock.now(),
@@ -165,6 +187,21 @@ export function createRunner(deps: RunnerDeps): Runner {
     deps.metrics.collectorFailures.remove(labels(slot))
   }
 
+  function families(): FamilySnapshot[] {
+    const now = deps.clock.now()
+    const out: FamilySnapshot[] = []
+    for (const slot of slots.values()) {
+      if (slot.published === null) continue
+      if (isStale(slot, now)) {
+        deps.metrics.collectorDataAge.remove(labels(slot))
+        continue
+      }
+      deps.metrics.collectorDataAge.set(labels(slot), (now - slot.published.at) / 1000)
+      out.push(...slot.published.families)
+    }
+    return out
+  }
+
   return {
     add(collector, config, firstDelayMs = 0) {
       const id = key(collector.name, collector.organizationId)
@@ -181,6 +218,7 @@ export function createRunner(deps: RunnerDeps): Runner {
         lastSuccessAt: null,
         lastDurationSeconds: null,
         success: null,
+        unpublished: null,
         lastErrorReason: null,
         lastErrorCode: null,
         lastErrorMessage: null,
@@ -211,19 +249,24 @@ export function createRunner(deps: RunnerDeps): Runner {
       forget(slot)
     },
     has: (name, organizationId) => slots.has(key(name, organizationId)),
-    families() {
-      const now = deps.clock.now()
-      const out: FamilySnapshot[] = []
-      for (const slot of slots.values()) {
-        if (slot.published === null) continue
-        if (isStale(slot, now)) {
-          deps.metrics.collectorDataAge.remove(labels(slot))
-          continue
+    families,
+    snapshot() {
+      const outcomes: [Slot, Outcome][] = []
+      for (const slot of slots.values())
+        if (slot.unpublished !== null) outcomes.push([slot, slot.unpublished])
+      return {
+        families: families(),
+        publish() {
+          for (const [slot, outcome] of outcomes) {
+            if (slot.stopped) continue
+            deps.metrics.collectorDuration.set(labels(slot), outcome.durationSeconds)
+            deps.metrics.collectorSuccess.set(labels(slot), outcome.success ? 1 : 0)
+            if (outcome.lastSuccessAt !== null)
+              deps.metrics.collectorLastSuccess.set(labels(slot), outcome.lastSuccessAt / 1000)
+            if (slot.unpublished === outcome) slot.unpublished = null
+          }
         }
-        deps.metrics.collectorDataAge.set(labels(slot), (now - slot.published.at) / 1000)
-        out.push(...slot.published.families)
       }
-      return out
     },
     statuses() {
       const now = deps.clock.now()

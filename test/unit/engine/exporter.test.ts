@@ -85,6 +85,42 @@ describe('exporter readiness', () => {
     expect(served).toContain('cratedb_cloud_node_ready')
     await exporter.stop()
   })
+  it('reports a run as successful only in scrapes that also get its data', async () => {
+    const { config } = loadConfig({
+      flags: new Map(),
+      env: { CRATEDB_CLOUD_API_KEY: 'k', CRATEDB_CLOUD_API_SECRET: 's' },
+      readFile: () => ''
+    })
+    const { renderer, finished } = slowRenderer(150)
+    const metrics = createSelfMetrics({ registry: new Registry(), version: 't', revision: 't' })
+    const exporter = createExporter({
+      config,
+      api,
+      logger: pino({ level: 'silent' }),
+      clock: systemClock,
+      metrics,
+      renderer,
+      version: 't'
+    })
+    exporter.start()
+    const deadline = Date.now() + 10_000
+    const success = async () =>
+      (await metrics.collectorSuccess.get()).values.find(
+        (sample) => sample.labels.collector === 'org_metrics'
+      )?.value
+    while (!exporter.view.ready()) {
+      if (Date.now() > deadline) throw new Error('never ready')
+      if ((await success()) === 1) {
+        expect(finished.some((names) => names.includes('cratedb_cloud_node_ready'))).toBe(true)
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    // The org_metrics run ends well before the 150 ms render that publishes its data is done.
+    expect(finished.at(-1)).toContain('cratedb_cloud_node_ready')
+    expect(await success()).toBe(1)
+    await exporter.stop()
+  })
+
   it('renders the first complete collection at once, not after the least time between renders', async () => {
     const { config } = loadConfig({
       flags: new Map(),

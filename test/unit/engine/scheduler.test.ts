@@ -49,12 +49,48 @@ describe('scheduler', () => {
     expect(runner.families()[0]?.samples[0]?.value).toBe(3)
     const status = runner.statuses()[0]
     expect(status).toMatchObject({ success: false, lastErrorReason: 'server', stale: false })
+    runner.snapshot().publish()
     expect((await metrics.collectorSuccess.get()).values[0]?.value).toBe(0)
     await clock.advance(100)
     expect(runner.families()[0]?.samples[0]?.value).toBe(3)
     await clock.advance(1)
     expect(runner.families()).toEqual([])
     expect(runner.statuses()[0]?.stale).toBe(true)
+    await runner.stop()
+  })
+
+  it("sets a run's success, duration and last-success gauges when the rendering of its data is published", async () => {
+    let calls = 0
+    const { runner, clock, metrics } = setup(() => {
+      calls++
+      if (calls === 1) return Promise.resolve(snapshot(3))
+      return Promise.reject(new CloudApiError('boom', { reason: 'server', endpoint: '/x', status: 500 }))
+    })
+    const value = async (gauge: 'collectorSuccess' | 'collectorDuration' | 'collectorLastSuccess') =>
+      (await metrics[gauge].get()).values[0]?.value
+    await clock.advance(0)
+    const succeededAt = clock.now() / 1000
+    expect(runner.statuses()[0]?.success).toBe(true)
+    expect(await value('collectorSuccess')).toBeUndefined()
+    expect(await value('collectorLastSuccess')).toBeUndefined()
+    const first = runner.snapshot()
+    expect(first.families[0]?.samples[0]?.value).toBe(3)
+    // The second run fails before the first rendering is published: that rendering still shows the
+    // first run's outcome, the one that matches its data.
+    await clock.advance(50)
+    expect(runner.statuses()[0]?.success).toBe(false)
+    first.publish()
+    expect(await value('collectorSuccess')).toBe(1)
+    expect(await value('collectorLastSuccess')).toBe(succeededAt)
+    expect(await value('collectorDuration')).toBeGreaterThanOrEqual(0)
+    // Its own outcome waits for the next rendering; published once, it is not published again.
+    const second = runner.snapshot()
+    second.publish()
+    expect(await value('collectorSuccess')).toBe(0)
+    expect(await value('collectorLastSuccess')).toBe(succeededAt)
+    metrics.collectorSuccess.set({ collector: 'inventory', organization_id: '' }, 7)
+    runner.snapshot().publish()
+    expect(await value('collectorSuccess')).toBe(7)
     await runner.stop()
   })
 
