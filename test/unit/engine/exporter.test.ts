@@ -33,6 +33,15 @@ const api = {
   close: () => Promise.resolve()
 } as unknown as CloudApi
 
+/** The configuration of a run with no flags and a key pair in the environment. */
+function defaultConfig() {
+  return loadConfig({
+    flags: new Map(),
+    env: { CRATEDB_CLOUD_API_KEY: 'k', CRATEDB_CLOUD_API_SECRET: 's' },
+    readFile: () => ''
+  }).config
+}
+
 /** A renderer that takes a while, recording what each finished render contained. */
 function slowRenderer(delayMs: number) {
   const finished: string[][] = []
@@ -59,11 +68,7 @@ function slowRenderer(delayMs: number) {
 
 describe('exporter readiness', () => {
   it('turns ready only once a rendering holds the first complete collection', async () => {
-    const { config } = loadConfig({
-      flags: new Map(),
-      env: { CRATEDB_CLOUD_API_KEY: 'k', CRATEDB_CLOUD_API_SECRET: 's' },
-      readFile: () => ''
-    })
+    const config = defaultConfig()
     const { renderer, finished } = slowRenderer(150)
     const exporter = createExporter({
       config,
@@ -86,11 +91,7 @@ describe('exporter readiness', () => {
     await exporter.stop()
   })
   it('reports a run as successful only in scrapes that also get its data', async () => {
-    const { config } = loadConfig({
-      flags: new Map(),
-      env: { CRATEDB_CLOUD_API_KEY: 'k', CRATEDB_CLOUD_API_SECRET: 's' },
-      readFile: () => ''
-    })
+    const config = defaultConfig()
     const { renderer, finished } = slowRenderer(150)
     const metrics = createSelfMetrics({ registry: new Registry(), version: 't', revision: 't' })
     const exporter = createExporter({
@@ -122,11 +123,7 @@ describe('exporter readiness', () => {
   })
 
   it('renders the first complete collection at once, not after the least time between renders', async () => {
-    const { config } = loadConfig({
-      flags: new Map(),
-      env: { CRATEDB_CLOUD_API_KEY: 'k', CRATEDB_CLOUD_API_SECRET: 's' },
-      readFile: () => ''
-    })
+    const config = defaultConfig()
     const clock = createFakeClock()
     let renders = 0
     const latest: Exposition = {
